@@ -1,0 +1,5 @@
+//! The `isvdbg` command line.
+
+fn main() {
+    println!("isvdbg: under construction");
+}
