@@ -1,3 +1,7 @@
 //! isvdbg: the ISV Customer Debugger for Apex.
 //!
 //! See ARCHITECTURE.md for the bird's-eye view and the code map.
+
+pub mod cli;
+pub mod client;
+pub mod dap;

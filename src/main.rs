@@ -1,5 +1,5 @@
-//! The `isvdbg` command line.
+//! The `isvdbg` command line; everything lives in `isvdbg::cli`.
 
-fn main() {
-    println!("isvdbg: under construction");
+fn main() -> std::process::ExitCode {
+    isvdbg::cli::main()
 }

@@ -1,0 +1,43 @@
+//! `isvdbg dap`: the debug adapter.
+
+use std::process::ExitCode;
+
+use crate::dap::NoRuntime;
+use crate::dap::server;
+
+/// Options of `isvdbg dap`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Listen on 127.0.0.1:PORT instead of stdio; each connection is its own
+    /// session. 0 picks a free port (printed on stderr).
+    #[arg(long, value_name = "N")]
+    port: Option<u16>,
+}
+
+/// Serves until the client disconnects (stdio) or forever (TCP).
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.port {
+        None => {
+            // One session, one client: a single thread answers fastest.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(server::serve_stdio(NoRuntime))?;
+        }
+        Some(port) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let listener = server::bind_loopback(port).await?;
+                // Tools and tests read the port from this line.
+                eprintln!("isvdbg dap: listening on {}", listener.local_addr()?);
+                tokio::select! {
+                    served = server::serve_tcp(listener, || NoRuntime) => served,
+                    _ = tokio::signal::ctrl_c() => Ok(()),
+                }
+            })?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

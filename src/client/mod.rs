@@ -1,0 +1,22 @@
+//! The headless DAP client: drives any debug adapter from a scenario file and
+//! checks what comes back. CI uses it; so can anyone debugging an adapter.
+//!
+//! - [`connection`]: the client itself (typed requests, event waits, timeouts);
+//! - [`scenario`] and [`runner`]: the scenario format and its interpreter;
+//! - [`transcript`] and [`schema`]: recording and schema validation.
+
+pub mod connection;
+pub mod error;
+pub mod jsonpath;
+pub mod markers;
+pub mod runner;
+pub mod scenario;
+pub mod schema;
+pub mod transcript;
+
+pub use connection::{Client, DEFAULT_TIMEOUT, PendingResponse, Shutdown};
+pub use error::ClientError;
+pub use runner::{Failure, StepError, run};
+pub use scenario::Scenario;
+pub use schema::SchemaValidator;
+pub use transcript::{Direction, Transcript};

@@ -1,0 +1,810 @@
+//! Runs a [`Scenario`] against a connected [`Client`] and explains the first
+//! expectation that fails.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::connection::Client;
+use super::error::ClientError;
+use super::jsonpath::{self, Segment};
+use super::markers::Markers;
+use super::scenario::*;
+use super::transcript::Direction;
+use crate::dap::protocol::{Event, EventBody, EventKind, Response, StackFrame, Variable};
+
+/// Why a step failed.
+#[derive(Debug)]
+pub enum StepError {
+    /// The adapter answered, but not as expected.
+    Mismatch {
+        /// What the scenario expected.
+        expected: String,
+        /// What came instead.
+        actual: String,
+    },
+    /// The conversation itself broke (timeout, closed stream, schema violation).
+    Client(ClientError),
+    /// The scenario is wrong (bad marker, bad regex, missing thread).
+    Scenario(String),
+}
+
+impl From<ClientError> for StepError {
+    fn from(e: ClientError) -> Self {
+        StepError::Client(e)
+    }
+}
+
+fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> StepError {
+    StepError::Mismatch {
+        expected: expected.into(),
+        actual: actual.into(),
+    }
+}
+
+/// A failed scenario: which step, what was expected, what came, and the
+/// last messages exchanged.
+#[derive(Debug)]
+pub struct Failure {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// 1-based step number.
+    pub step: usize,
+    /// Step name or action.
+    pub name: String,
+    /// The error.
+    pub error: StepError,
+    /// Last messages exchanged, oldest first.
+    pub recent: Vec<(Direction, Value)>,
+    /// Events received and never waited for.
+    pub queued_events: Vec<String>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "FAILED {} at step {} ({})",
+            self.scenario.display(),
+            self.step,
+            self.name
+        )?;
+        match &self.error {
+            StepError::Mismatch { expected, actual } => {
+                writeln!(f, "  expected: {expected}")?;
+                writeln!(f, "  got:      {actual}")?;
+            }
+            StepError::Client(e) => writeln!(f, "  error:    {e}")?,
+            StepError::Scenario(e) => writeln!(f, "  scenario error: {e}")?,
+        }
+        if !self.queued_events.is_empty() {
+            writeln!(
+                f,
+                "  events received but not waited for: {}",
+                self.queued_events.join(", ")
+            )?;
+        }
+        writeln!(f, "  last {} messages:", self.recent.len())?;
+        for (dir, msg) in &self.recent {
+            let arrow = match dir {
+                Direction::Send => "->",
+                Direction::Recv => "<-",
+            };
+            let mut text = msg.to_string();
+            if text.len() > 300 {
+                let cut = (0..=300)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                text.truncate(cut);
+                text.push_str(" ...");
+            }
+            writeln!(f, "    {arrow} {text}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `scenario` over `client`; `Ok` when every step passed.
+pub async fn run(client: &Client, scenario: &Scenario) -> Result<(), Box<Failure>> {
+    let mut runner = Runner {
+        client,
+        dir: scenario.dir(),
+        markers: Markers::default(),
+        last_thread: None,
+        timeout: scenario
+            .timeout_ms
+            .map_or(client.timeout, Duration::from_millis),
+    };
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let timeout = step
+            .timeout_ms
+            .map_or(runner.timeout, Duration::from_millis);
+        if let Err(error) = runner.step(&step.action, timeout).await {
+            return Err(Box::new(Failure {
+                scenario: scenario.path.clone(),
+                step: i + 1,
+                name: step.name.clone().unwrap_or_else(|| step.action.label()),
+                error,
+                recent: client.recent(),
+                queued_events: client.queued_events(),
+            }));
+        }
+    }
+    Ok(())
+}
+
+struct Runner<'a> {
+    client: &'a Client,
+    dir: PathBuf,
+    markers: Markers,
+    last_thread: Option<i64>,
+    timeout: Duration,
+}
+
+impl Runner<'_> {
+    async fn step(&mut self, action: &Action, timeout: Duration) -> Result<(), StepError> {
+        match action {
+            Action::Request(r) => {
+                let args = r.arguments.clone();
+                self.call(&r.command, args, r.expect.as_ref(), timeout)
+                    .await
+                    .map(drop)
+            }
+            Action::Initialize(c) => {
+                let c = c.clone().unwrap_or_default();
+                let mut args = json!({
+                    "clientID": "isvdbg-client",
+                    "clientName": "isvdbg headless client",
+                    "adapterID": "apex-isv",
+                    "locale": "en-US",
+                    "linesStartAt1": true,
+                    "columnsStartAt1": true,
+                    "pathFormat": "path",
+                    "supportsVariableType": true,
+                });
+                if let (Some(Value::Object(extra)), Some(base)) =
+                    (c.arguments, args.as_object_mut())
+                {
+                    base.extend(extra);
+                }
+                self.call("initialize", Some(args), c.expect.as_ref(), timeout)
+                    .await
+                    .map(drop)
+            }
+            Action::Launch(c) => self.simple("launch", c, json!({}), timeout).await,
+            Action::Attach(c) => self.simple("attach", c, json!({}), timeout).await,
+            Action::ConfigurationDone(c) => {
+                self.simple("configurationDone", c, json!({}), timeout)
+                    .await
+            }
+            Action::Threads(c) => self.simple("threads", c, json!({}), timeout).await,
+            Action::Disconnect(c) => self.simple("disconnect", c, json!({}), timeout).await,
+            Action::Terminate(c) => self.simple("terminate", c, json!({}), timeout).await,
+            Action::SetBreakpoints(b) => self.set_breakpoints(b, timeout).await,
+            Action::Event(e) => self.wait_event(e, timeout).await,
+            Action::Stopped(s) => self.stopped(s, timeout).await,
+            Action::Output(o) => self.output(o, timeout).await,
+            Action::Stack(s) => self.stack(s, timeout).await,
+            Action::Variable(v) => self.variable(v, timeout).await,
+            Action::Evaluate(e) => self.evaluate(e, timeout).await,
+            Action::Continue(m) => self.movement("continue", m, timeout).await,
+            Action::Next(m) => self.movement("next", m, timeout).await,
+            Action::StepIn(m) => self.movement("stepIn", m, timeout).await,
+            Action::StepOut(m) => self.movement("stepOut", m, timeout).await,
+            Action::StepBack(m) => self.movement("stepBack", m, timeout).await,
+            Action::ReverseContinue(m) => self.movement("reverseContinue", m, timeout).await,
+            Action::Pause(m) => self.movement("pause", m, timeout).await,
+        }
+    }
+
+    async fn simple(
+        &mut self,
+        command: &str,
+        call: &Option<Call>,
+        default_args: Value,
+        timeout: Duration,
+    ) -> Result<(), StepError> {
+        let call = call.clone().unwrap_or_default();
+        let args = call.arguments.unwrap_or(default_args);
+        self.call(command, Some(args), call.expect.as_ref(), timeout)
+            .await
+            .map(drop)
+    }
+
+    /// Sends a request and checks the response against `expect`.
+    async fn call(
+        &mut self,
+        command: &str,
+        arguments: Option<Value>,
+        expect: Option<&Expect>,
+        timeout: Duration,
+    ) -> Result<Response, StepError> {
+        let arguments = arguments.map(|a| self.substitute(a));
+        let response = self
+            .client
+            .send_request(command, arguments)
+            .await?
+            .wait(timeout)
+            .await?;
+        check_response(&response, expect.unwrap_or(&Expect::default()))?;
+        Ok(response)
+    }
+
+    /// A request whose success is required and whose body is returned.
+    async fn fetch(
+        &mut self,
+        command: &str,
+        arguments: Value,
+        timeout: Duration,
+    ) -> Result<Value, StepError> {
+        let response = self.call(command, Some(arguments), None, timeout).await?;
+        Ok(response.body.unwrap_or(Value::Null))
+    }
+
+    async fn set_breakpoints(
+        &mut self,
+        step: &BreakpointsStep,
+        timeout: Duration,
+    ) -> Result<(), StepError> {
+        let file = self.resolve(&step.source);
+        let mut breakpoints = Vec::new();
+        for spec in &step.breakpoints {
+            let (line, extra) = match spec {
+                BreakpointSpec::Line(line) => (line, Map::new()),
+                BreakpointSpec::Detailed {
+                    line,
+                    condition,
+                    hit_condition,
+                    log_message,
+                } => {
+                    let mut extra = Map::new();
+                    let fields = [
+                        ("condition", condition),
+                        ("hitCondition", hit_condition),
+                        ("logMessage", log_message),
+                    ];
+                    for (k, v) in fields {
+                        if let Some(v) = v {
+                            extra.insert(k.to_owned(), Value::String(v.clone()));
+                        }
+                    }
+                    (line, extra)
+                }
+            };
+            let mut bp = extra;
+            bp.insert("line".into(), json!(self.line(line, Some(&file))?));
+            breakpoints.push(Value::Object(bp));
+        }
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let args = json!({
+            "source": { "name": name, "path": file.to_string_lossy() },
+            "breakpoints": breakpoints,
+        });
+        let response = self
+            .call("setBreakpoints", Some(args), step.expect.as_ref(), timeout)
+            .await?;
+        if let Some(want) = step.verified {
+            let body = response.body.unwrap_or(Value::Null);
+            let got: Vec<Value> = body["breakpoints"].as_array().cloned().unwrap_or_default();
+            for (i, bp) in got.iter().enumerate() {
+                if bp["verified"].as_bool() != Some(want) {
+                    return Err(mismatch(
+                        format!("breakpoint {i} with verified = {want}"),
+                        bp.to_string(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn wait_event(&mut self, step: &EventStep, timeout: Duration) -> Result<(), StepError> {
+        let regexes = compile_all(&step.matches)?;
+        let what = format!(
+            "event `{}`{}",
+            step.event,
+            describe_filter(&step.body, &step.matches)
+        );
+        let event = self
+            .client
+            .wait_event(&what, timeout, |e| {
+                e.name() == step.event && {
+                    let body = event_body(e);
+                    check_json(&body, &step.body, &regexes, &[]).is_ok()
+                }
+            })
+            .await?;
+        self.note_thread(&event);
+        Ok(())
+    }
+
+    async fn stopped(&mut self, step: &StoppedStep, timeout: Duration) -> Result<(), StepError> {
+        let event = self
+            .client
+            .wait_event("event `stopped`", timeout, |e| e.name() == "stopped")
+            .await?;
+        let body = event_body(&event);
+        if let Some(reason) = &step.reason
+            && body["reason"].as_str() != Some(reason)
+        {
+            return Err(mismatch(
+                format!("stopped with reason `{reason}`"),
+                body.to_string(),
+            ));
+        }
+        self.note_thread(&event);
+        if let Some(line) = &step.line {
+            let source = step.source.as_deref().map(|s| self.resolve(s));
+            let want = self.line(line, source.as_deref())?;
+            let frames = self.frames(None, timeout).await?;
+            let top = frames
+                .first()
+                .ok_or_else(|| mismatch("a stack frame", "an empty stack"))?;
+            if top.line != want {
+                return Err(mismatch(
+                    format!("stopped at line {want}"),
+                    format!("stopped at line {} in {}", top.line, top.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn output(&mut self, step: &OutputStep, timeout: Duration) -> Result<(), StepError> {
+        let re = compile(&step.pattern)?;
+        let what = format!("an `output` event matching /{}/", step.pattern);
+        self.client
+            .wait_event(&what, timeout, |e| match &e.kind {
+                EventKind::Known(EventBody::Output(o)) => {
+                    re.is_match(&o.output)
+                        && step
+                            .category
+                            .as_ref()
+                            .is_none_or(|c| o.category.as_deref().unwrap_or("console") == c)
+                }
+                _ => false,
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn stack(&mut self, step: &StackStep, timeout: Duration) -> Result<(), StepError> {
+        let frames = self.frames(step.thread, timeout).await?;
+        for (i, spec) in step.frames.iter().enumerate() {
+            let Some(frame) = frames.get(i) else {
+                return Err(mismatch(
+                    format!("at least {} frames", step.frames.len()),
+                    format!("{} frames: {}", frames.len(), frame_names(&frames)),
+                ));
+            };
+            self.check_frame(i, spec, frame)?;
+        }
+        Ok(())
+    }
+
+    fn check_frame(
+        &mut self,
+        i: usize,
+        spec: &FrameSpec,
+        frame: &StackFrame,
+    ) -> Result<(), StepError> {
+        let got = || format!("frame {i} is {} at line {}", frame.name, frame.line);
+        if let Some(name) = &spec.name
+            && &frame.name != name
+        {
+            return Err(mismatch(format!("frame {i} named `{name}`"), got()));
+        }
+        if let Some(pattern) = &spec.name_matches
+            && !compile(pattern)?.is_match(&frame.name)
+        {
+            return Err(mismatch(
+                format!("frame {i} name matching /{pattern}/"),
+                got(),
+            ));
+        }
+        let source = spec.source.as_deref().map(|s| self.resolve(s));
+        if let Some(want) = &source {
+            let path = frame.source.as_ref().and_then(|s| s.path.as_deref());
+            let name = frame.source.as_ref().and_then(|s| s.name.as_deref());
+            if !same_file(want, path, name) {
+                return Err(mismatch(
+                    format!("frame {i} in {}", want.display()),
+                    format!("frame {i} in {}", path.or(name).unwrap_or("no source")),
+                ));
+            }
+        }
+        if let Some(line) = &spec.line {
+            let want = self.line(line, source.as_deref())?;
+            if frame.line != want {
+                return Err(mismatch(format!("frame {i} at line {want}"), got()));
+            }
+        }
+        Ok(())
+    }
+
+    async fn variable(&mut self, step: &VariableStep, timeout: Duration) -> Result<(), StepError> {
+        let var = self.find_variable(step, timeout).await?;
+        let got = || {
+            format!(
+                "{} = {} ({})",
+                step.path,
+                var.value,
+                var.type_.as_deref().unwrap_or("no type")
+            )
+        };
+        if let Some(value) = &step.value
+            && &var.value != value
+        {
+            return Err(mismatch(format!("{} = {value}", step.path), got()));
+        }
+        if let Some(pattern) = &step.value_matches
+            && !compile(pattern)?.is_match(&var.value)
+        {
+            return Err(mismatch(
+                format!("{} matching /{pattern}/", step.path),
+                got(),
+            ));
+        }
+        if let Some(ty) = &step.type_
+            && var.type_.as_ref() != Some(ty)
+        {
+            return Err(mismatch(format!("{} of type {ty}", step.path), got()));
+        }
+        Ok(())
+    }
+
+    async fn find_variable(
+        &mut self,
+        step: &VariableStep,
+        timeout: Duration,
+    ) -> Result<Variable, StepError> {
+        let segments = jsonpath::parse(&step.path).map_err(StepError::Scenario)?;
+        let Some(Segment::Key(first)) = segments.first() else {
+            return Err(StepError::Scenario(format!(
+                "variable path `{}` must start with a name",
+                step.path
+            )));
+        };
+        let frame_id = self.frame_id(step.thread, step.frame, timeout).await?;
+        let scopes = self
+            .fetch("scopes", json!({ "frameId": frame_id }), timeout)
+            .await?;
+        let mut current: Option<Variable> = None;
+        let mut seen = Vec::new();
+        for scope in scopes["scopes"].as_array().cloned().unwrap_or_default() {
+            let reference = scope["variablesReference"].as_i64().unwrap_or(0);
+            for var in self.children(reference, timeout).await? {
+                if &var.name == first {
+                    current = Some(var);
+                    break;
+                }
+                seen.push(var.name);
+            }
+            if current.is_some() {
+                break;
+            }
+        }
+        let mut current = current.ok_or_else(|| {
+            mismatch(
+                format!("a variable `{first}` in frame {}", step.frame),
+                format!("variables {seen:?}"),
+            )
+        })?;
+        let mut walked = first.clone();
+        for segment in &segments[1..] {
+            let (label, names) = match segment {
+                Segment::Key(k) => (format!(".{k}"), vec![k.clone()]),
+                Segment::Index(i) => (format!("[{i}]"), vec![format!("[{i}]"), i.to_string()]),
+            };
+            let children = self.children(current.variables_reference, timeout).await?;
+            let found = children.iter().find(|v| names.contains(&v.name)).cloned();
+            current = found.ok_or_else(|| {
+                let names: Vec<&str> = children.iter().map(|v| v.name.as_str()).collect();
+                mismatch(
+                    format!("{walked}{label}"),
+                    format!("{walked} has children {names:?}"),
+                )
+            })?;
+            walked.push_str(&label);
+        }
+        Ok(current)
+    }
+
+    async fn children(
+        &mut self,
+        reference: i64,
+        timeout: Duration,
+    ) -> Result<Vec<Variable>, StepError> {
+        if reference <= 0 {
+            return Ok(vec![]);
+        }
+        let body = self
+            .fetch(
+                "variables",
+                json!({ "variablesReference": reference }),
+                timeout,
+            )
+            .await?;
+        serde_json::from_value(body["variables"].clone())
+            .map_err(|e| mismatch("a list of variables", format!("{e}")))
+    }
+
+    async fn evaluate(&mut self, step: &EvaluateStep, timeout: Duration) -> Result<(), StepError> {
+        let mut args = json!({
+            "expression": step.expression,
+            "context": step.context.as_deref().unwrap_or("repl"),
+        });
+        if let Some(frame) = step.frame {
+            args["frameId"] = json!(self.frame_id(step.thread, frame, timeout).await?);
+        }
+        let expect = Expect {
+            error: step.error.clone(),
+            ..Default::default()
+        };
+        let response = self
+            .call("evaluate", Some(args), Some(&expect), timeout)
+            .await?;
+        if step.error.is_some() {
+            return Ok(());
+        }
+        let body = response.body.unwrap_or(Value::Null);
+        let result = body["result"].as_str().unwrap_or_default();
+        if let Some(want) = &step.result
+            && result != want
+        {
+            return Err(mismatch(
+                format!("{} = {want}", step.expression),
+                result.to_owned(),
+            ));
+        }
+        if let Some(pattern) = &step.result_matches
+            && !compile(pattern)?.is_match(result)
+        {
+            return Err(mismatch(
+                format!("{} matching /{pattern}/", step.expression),
+                result.to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn movement(
+        &mut self,
+        command: &str,
+        step: &Option<MoveStep>,
+        timeout: Duration,
+    ) -> Result<(), StepError> {
+        let step = step.clone().unwrap_or_default();
+        let thread = self.thread(step.thread, command)?;
+        let mut args = json!({ "threadId": thread });
+        if let Some(g) = &step.granularity {
+            args["granularity"] = json!(g);
+        }
+        self.call(command, Some(args), step.expect.as_ref(), timeout)
+            .await
+            .map(drop)
+    }
+
+    async fn frames(
+        &mut self,
+        thread: Option<i64>,
+        timeout: Duration,
+    ) -> Result<Vec<StackFrame>, StepError> {
+        let thread = self.thread(thread, "stackTrace")?;
+        let body = self
+            .fetch("stackTrace", json!({ "threadId": thread }), timeout)
+            .await?;
+        serde_json::from_value(body["stackFrames"].clone())
+            .map_err(|e| mismatch("a list of stack frames", format!("{e}")))
+    }
+
+    async fn frame_id(
+        &mut self,
+        thread: Option<i64>,
+        index: usize,
+        timeout: Duration,
+    ) -> Result<i64, StepError> {
+        let frames = self.frames(thread, timeout).await?;
+        frames.get(index).map(|f| f.id).ok_or_else(|| {
+            mismatch(
+                format!("a frame {index}"),
+                format!("{} frames: {}", frames.len(), frame_names(&frames)),
+            )
+        })
+    }
+
+    fn thread(&self, given: Option<i64>, command: &str) -> Result<i64, StepError> {
+        given.or(self.last_thread).ok_or_else(|| {
+            StepError::Scenario(format!(
+                "`{command}` needs a thread, and none has stopped yet; add a `stopped` step first or give `thread`"
+            ))
+        })
+    }
+
+    fn note_thread(&mut self, event: &Event) {
+        if let Some(id) = event_body(event)["threadId"].as_i64() {
+            self.last_thread = Some(id);
+        }
+    }
+
+    fn resolve(&self, relative: &str) -> PathBuf {
+        let joined = self.dir.join(relative);
+        joined.canonicalize().unwrap_or(joined)
+    }
+
+    fn line(&mut self, line: &LineRef, source: Option<&Path>) -> Result<i64, StepError> {
+        match line {
+            LineRef::Number(n) => Ok(*n),
+            LineRef::Marker(text) => {
+                let (file, marker) = text.rsplit_once('#').ok_or_else(|| {
+                    StepError::Scenario(format!(
+                        "line `{text}` is neither a number nor a `#MARKER`"
+                    ))
+                })?;
+                let file = if file.is_empty() {
+                    source.map(Path::to_owned).ok_or_else(|| {
+                        StepError::Scenario(format!(
+                            "marker #{marker} needs a file: set `source` on the step or write `path#{marker}`"
+                        ))
+                    })?
+                } else {
+                    self.resolve(file)
+                };
+                self.markers
+                    .line_of(&file, marker)
+                    .map_err(StepError::Scenario)
+            }
+        }
+    }
+
+    /// Replaces `${scenarioDir}` in every string of `value`.
+    fn substitute(&self, value: Value) -> Value {
+        let dir = self.dir.canonicalize().unwrap_or_else(|_| self.dir.clone());
+        let dir = dir.to_string_lossy();
+        substitute_in(value, &dir)
+    }
+}
+
+fn substitute_in(value: Value, dir: &str) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.replace("${scenarioDir}", dir)),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| substitute_in(v, dir)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, substitute_in(v, dir)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn event_body(event: &Event) -> Value {
+    match &event.kind {
+        EventKind::Known(body) => serde_json::to_value(body)
+            .ok()
+            .and_then(|v| v.get("body").cloned())
+            .unwrap_or(Value::Null),
+        EventKind::Other { body, .. } => body.clone().unwrap_or(Value::Null),
+    }
+}
+
+fn frame_names(frames: &[StackFrame]) -> String {
+    frames
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" < ")
+}
+
+fn same_file(want: &Path, path: Option<&str>, name: Option<&str>) -> bool {
+    if let Some(path) = path {
+        let got = Path::new(path);
+        return got == want || got.canonicalize().is_ok_and(|g| g == want);
+    }
+    name.is_some_and(|n| want.file_name().is_some_and(|f| f == n))
+}
+
+fn describe_filter(body: &BTreeMap<String, Value>, matches: &BTreeMap<String, String>) -> String {
+    let mut parts: Vec<String> = body.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    parts.extend(matches.iter().map(|(k, v)| format!("{k} =~ /{v}/")));
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", parts.join(", "))
+    }
+}
+
+fn compile(pattern: &str) -> Result<regex::Regex, StepError> {
+    regex::Regex::new(pattern)
+        .map_err(|e| StepError::Scenario(format!("bad regex /{pattern}/: {e}")))
+}
+
+fn compile_all(
+    map: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, regex::Regex>, StepError> {
+    map.iter()
+        .map(|(k, p)| Ok((k.clone(), compile(p)?)))
+        .collect()
+}
+
+/// Checks a response against `expect`.
+pub fn check_response(response: &Response, expect: &Expect) -> Result<(), StepError> {
+    let want_success = expect.success.unwrap_or(expect.error.is_none());
+    let describe = |r: &Response| match r.error_text() {
+        None => format!("`{}` succeeded", r.command),
+        Some(text) => format!("`{}` failed: {text}", r.command),
+    };
+    if response.success != want_success {
+        let expected = if want_success {
+            format!("`{}` to succeed", response.command)
+        } else {
+            format!("`{}` to fail", response.command)
+        };
+        return Err(mismatch(expected, describe(response)));
+    }
+    if let Some(text) = &expect.error {
+        let got = response.error_text().unwrap_or_default();
+        let message = response.message.clone().unwrap_or_default();
+        if !got.contains(text.as_str()) && !message.contains(text.as_str()) {
+            return Err(mismatch(
+                format!("an error containing {text:?}"),
+                describe(response),
+            ));
+        }
+    }
+    let regexes = compile_all(&expect.matches)?;
+    let body = response.body.clone().unwrap_or(Value::Null);
+    check_json(&body, &expect.body, &regexes, &expect.absent)
+}
+
+/// Checks `root` against path → value, path → regex and absent paths.
+pub fn check_json(
+    root: &Value,
+    equals: &BTreeMap<String, Value>,
+    matches: &BTreeMap<String, regex::Regex>,
+    absent: &[String],
+) -> Result<(), StepError> {
+    for (path, want) in equals {
+        let got = jsonpath::lookup(root, path).map_err(StepError::Scenario)?;
+        if got != Some(want) {
+            return Err(mismatch(
+                format!("body.{path} = {want}"),
+                format!(
+                    "body.{path} = {}",
+                    got.map_or("(missing)".to_owned(), Value::to_string)
+                ),
+            ));
+        }
+    }
+    for (path, re) in matches {
+        let got = jsonpath::lookup(root, path).map_err(StepError::Scenario)?;
+        let text = got.map(jsonpath::as_text);
+        if !text.as_deref().is_some_and(|t| re.is_match(t)) {
+            return Err(mismatch(
+                format!("body.{path} matching /{re}/"),
+                format!(
+                    "body.{path} = {}",
+                    got.map_or("(missing)".to_owned(), Value::to_string)
+                ),
+            ));
+        }
+    }
+    for path in absent {
+        if let Some(got) = jsonpath::lookup(root, path).map_err(StepError::Scenario)? {
+            return Err(mismatch(
+                format!("no body.{path}"),
+                format!("body.{path} = {got}"),
+            ));
+        }
+    }
+    Ok(())
+}

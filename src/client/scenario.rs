@@ -1,0 +1,388 @@
+//! The scenario file format (YAML or JSON); see `docs/scenarios.md`.
+//!
+//! A scenario is a list of steps. Each step is a map with one action key
+//! (`request`, `initialize`, `stopped`, ...) plus optional `name` and
+//! `timeout_ms`. Paths are relative to the scenario file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A parsed scenario and where it came from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Title shown in reports.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Default wait for every step, in milliseconds.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    /// The steps, run in order.
+    pub steps: Vec<Step>,
+    /// The file the scenario was read from.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+impl Scenario {
+    /// Reads a scenario; `.json` files are JSON, anything else YAML.
+    pub fn load(path: &Path) -> anyhow::Result<Scenario> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("could not read the scenario {}: {e}", path.display()))?;
+        let is_json = path.extension().is_some_and(|e| e == "json");
+        let mut scenario: Scenario = if is_json {
+            serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} is not a valid scenario: {e}; see docs/scenarios.md",
+                    path.display()
+                )
+            })?
+        } else {
+            serde_yaml_ng::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} is not a valid scenario: {e}; see docs/scenarios.md",
+                    path.display()
+                )
+            })?
+        };
+        scenario.path = path.to_owned();
+        Ok(scenario)
+    }
+
+    /// The folder relative paths are resolved against.
+    pub fn dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
+/// One step: an action and how to report it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    /// Name shown in reports; defaults to the action.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Wait for this step, in milliseconds.
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    /// What to do.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Any request, by command name (custom ones included).
+    Request(RequestStep),
+    /// `initialize`, with sensible default arguments.
+    Initialize(Option<Call>),
+    /// `launch`.
+    Launch(Option<Call>),
+    /// `attach`.
+    Attach(Option<Call>),
+    /// `configurationDone`.
+    ConfigurationDone(Option<Call>),
+    /// `threads`.
+    Threads(Option<Call>),
+    /// `disconnect`.
+    Disconnect(Option<Call>),
+    /// `terminate`.
+    Terminate(Option<Call>),
+    /// `setBreakpoints` by marker.
+    SetBreakpoints(BreakpointsStep),
+    /// Wait for any event.
+    Event(EventStep),
+    /// Wait for `stopped`.
+    Stopped(StoppedStep),
+    /// Wait for `output` matching a pattern.
+    Output(OutputStep),
+    /// Check the call stack of the stopped thread.
+    Stack(StackStep),
+    /// Check a variable by path.
+    Variable(VariableStep),
+    /// Evaluate an expression.
+    Evaluate(EvaluateStep),
+    /// `continue` the stopped thread.
+    Continue(Option<MoveStep>),
+    /// `next`.
+    Next(Option<MoveStep>),
+    /// `stepIn`.
+    StepIn(Option<MoveStep>),
+    /// `stepOut`.
+    StepOut(Option<MoveStep>),
+    /// `stepBack`.
+    StepBack(Option<MoveStep>),
+    /// `reverseContinue`.
+    ReverseContinue(Option<MoveStep>),
+    /// `pause`.
+    Pause(Option<MoveStep>),
+}
+
+impl Action {
+    /// Short name of the action for reports.
+    pub fn label(&self) -> String {
+        match self {
+            Action::Request(r) => format!("request {}", r.command),
+            Action::Initialize(_) => "initialize".into(),
+            Action::Launch(_) => "launch".into(),
+            Action::Attach(_) => "attach".into(),
+            Action::ConfigurationDone(_) => "configurationDone".into(),
+            Action::Threads(_) => "threads".into(),
+            Action::Disconnect(_) => "disconnect".into(),
+            Action::Terminate(_) => "terminate".into(),
+            Action::SetBreakpoints(b) => format!("setBreakpoints {}", b.source),
+            Action::Event(e) => format!("wait for event {}", e.event),
+            Action::Stopped(_) => "wait for stopped".into(),
+            Action::Output(o) => format!("wait for output /{}/", o.pattern),
+            Action::Stack(_) => "check stack".into(),
+            Action::Variable(v) => format!("check variable {}", v.path),
+            Action::Evaluate(e) => format!("evaluate {}", e.expression),
+            Action::Continue(_) => "continue".into(),
+            Action::Next(_) => "next".into(),
+            Action::StepIn(_) => "stepIn".into(),
+            Action::StepOut(_) => "stepOut".into(),
+            Action::StepBack(_) => "stepBack".into(),
+            Action::ReverseContinue(_) => "reverseContinue".into(),
+            Action::Pause(_) => "pause".into(),
+        }
+    }
+}
+
+/// A request with a known command: optional arguments and expectations.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    /// Arguments; `${scenarioDir}` in strings becomes the scenario's folder.
+    #[serde(default)]
+    pub arguments: Option<Value>,
+    /// What the response must look like; by default, success.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
+
+/// Any request by command name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestStep {
+    /// Command name, such as `threads` or `isv/runApex`.
+    pub command: String,
+    /// Arguments; `${scenarioDir}` in strings becomes the scenario's folder.
+    #[serde(default)]
+    pub arguments: Option<Value>,
+    /// What the response must look like; by default, success.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
+
+/// Expectations on a response.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Whether it must succeed; defaults to true, or false when `error` is set.
+    #[serde(default)]
+    pub success: Option<bool>,
+    /// It must fail with a message containing this text.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// JSON path in the body → the exact value there.
+    #[serde(default)]
+    pub body: BTreeMap<String, Value>,
+    /// JSON path in the body → a regex the value (as text) must match.
+    #[serde(default)]
+    pub matches: BTreeMap<String, String>,
+    /// JSON paths that must not exist in the body.
+    #[serde(default)]
+    pub absent: Vec<String>,
+}
+
+/// A line: a number, `"#MARKER"` (in the step's source) or `"path#MARKER"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum LineRef {
+    /// A literal line number (prefer markers).
+    Number(i64),
+    /// A marker, optionally prefixed by a file path.
+    Marker(String),
+}
+
+/// One breakpoint: a line, or a line with options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum BreakpointSpec {
+    /// Just a line.
+    Line(LineRef),
+    /// A line with a condition, hit condition or log message.
+    Detailed {
+        /// The line.
+        line: LineRef,
+        /// Stop only when this is true.
+        #[serde(default)]
+        condition: Option<String>,
+        /// Stop only on these hits.
+        #[serde(default)]
+        hit_condition: Option<String>,
+        /// Log this instead of stopping.
+        #[serde(default)]
+        log_message: Option<String>,
+    },
+}
+
+/// `setBreakpoints` for one file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakpointsStep {
+    /// The file, relative to the scenario.
+    pub source: String,
+    /// Its breakpoints.
+    #[serde(default)]
+    pub breakpoints: Vec<BreakpointSpec>,
+    /// Each breakpoint must come back with this `verified` value.
+    #[serde(default)]
+    pub verified: Option<bool>,
+    /// Further expectations on the response.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
+
+/// Wait for an event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventStep {
+    /// Event name.
+    pub event: String,
+    /// JSON path in the body → exact value; events that differ are skipped.
+    #[serde(default)]
+    pub body: BTreeMap<String, Value>,
+    /// JSON path in the body → regex; events that differ are skipped.
+    #[serde(default)]
+    pub matches: BTreeMap<String, String>,
+}
+
+/// Wait for `stopped`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoppedStep {
+    /// Required reason (`breakpoint`, `step`, `exception`, ...).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// File for `line` markers.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The top frame must be on this line.
+    #[serde(default)]
+    pub line: Option<LineRef>,
+}
+
+/// Wait for `output`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputStep {
+    /// Regex the output text must match.
+    pub pattern: String,
+    /// Required category (`stdout`, `console`, `important`, ...).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// Check the stack of the stopped thread.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StackStep {
+    /// Thread; defaults to the last one that stopped.
+    #[serde(default)]
+    pub thread: Option<i64>,
+    /// Expected frames from the top; frames below the list are not checked.
+    pub frames: Vec<FrameSpec>,
+}
+
+/// One expected frame.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameSpec {
+    /// Exact frame name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Regex for the frame name.
+    #[serde(default)]
+    pub name_matches: Option<String>,
+    /// File the frame is in, relative to the scenario.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Line of the frame.
+    #[serde(default)]
+    pub line: Option<LineRef>,
+}
+
+/// Check a variable by path in a frame's scopes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableStep {
+    /// Path such as `invoice.lines[0].amount`.
+    pub path: String,
+    /// Frame index from the top (0 = innermost).
+    #[serde(default)]
+    pub frame: usize,
+    /// Thread; defaults to the last one that stopped.
+    #[serde(default)]
+    pub thread: Option<i64>,
+    /// Exact value text.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Regex for the value text.
+    #[serde(default)]
+    pub value_matches: Option<String>,
+    /// Exact type text.
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+}
+
+/// Evaluate an expression.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateStep {
+    /// The expression.
+    pub expression: String,
+    /// Frame index from the top; global scope when absent.
+    #[serde(default)]
+    pub frame: Option<usize>,
+    /// Thread; defaults to the last one that stopped.
+    #[serde(default)]
+    pub thread: Option<i64>,
+    /// `repl`, `watch`, `hover`, ...; defaults to `repl`.
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Exact result text.
+    #[serde(default)]
+    pub result: Option<String>,
+    /// Regex for the result text.
+    #[serde(default)]
+    pub result_matches: Option<String>,
+    /// It must fail with a message containing this text.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A stepping or running request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveStep {
+    /// Thread; defaults to the last one that stopped.
+    #[serde(default)]
+    pub thread: Option<i64>,
+    /// `statement`, `line` or `instruction`.
+    #[serde(default)]
+    pub granularity: Option<String>,
+    /// What the response must look like; by default, success.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+}
