@@ -140,22 +140,28 @@ fn parse_head(block: &[u8]) -> Head {
     let mut content_length = Err(FrameError::MissingContentLength);
     let mut origin = None;
     for line in text.split("\r\n") {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim();
-        // A header glued to leftover bytes of a broken frame still counts, so
-        // the stream resynchronises on the next real frame.
-        if name == "content-length" || name.ends_with("content-length") {
-            content_length = match value.parse::<usize>() {
-                Ok(n) => Ok(n),
-                Err(_) => Err(FrameError::BadContentLength {
-                    value: value.chars().take(40).collect(),
-                }),
-            };
-        } else if name == "origin" {
-            origin = Some(value.chars().take(200).collect());
+        // Found anywhere on the line, so that a header glued to leftover bytes
+        // of a broken frame still counts and the stream resynchronises.
+        let lower = line.to_ascii_lowercase();
+        if let Some(i) = lower.rfind("content-length") {
+            if let Some(value) = line[i + "content-length".len()..]
+                .trim_start()
+                .strip_prefix(':')
+            {
+                let value = value.trim();
+                content_length = match value.parse::<usize>() {
+                    Ok(n) => Ok(n),
+                    Err(_) => Err(FrameError::BadContentLength {
+                        value: value.chars().take(40).collect(),
+                    }),
+                };
+                continue;
+            }
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("origin")
+        {
+            origin = Some(value.trim().chars().take(200).collect());
         }
     }
     Head {
