@@ -22,7 +22,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            runtime.block_on(server::serve_stdio(NoRuntime))?;
+            let served = runtime.block_on(server::serve_stdio(NoRuntime));
+            // Stdin is read on a blocking thread that only returns when the
+            // client closes it; do not wait for that to exit.
+            runtime.shutdown_background();
+            served?;
         }
         Some(port) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -70,7 +70,7 @@ impl Shared {
 
 /// A connection to a debug adapter.
 pub struct Client {
-    writer: tokio::sync::Mutex<FramedWrite<BoxWrite, DapCodec>>,
+    writer: tokio::sync::Mutex<Option<FramedWrite<BoxWrite, DapCodec>>>,
     shared: Arc<Shared>,
     next_seq: AtomicI64,
     child: Option<Child>,
@@ -121,7 +121,7 @@ impl Client {
         let reader_task = tokio::spawn(read_loop(connection.reader, shared.clone()));
         Client {
             reader_task: Some(reader_task),
-            writer: tokio::sync::Mutex::new(connection.writer),
+            writer: tokio::sync::Mutex::new(Some(connection.writer)),
             shared,
             next_seq: AtomicI64::new(1),
             child: None,
@@ -182,7 +182,10 @@ impl Client {
             state.pending.insert(seq, tx);
         }
         let _ = self.shared.transcript().note(Direction::Send, &msg);
-        self.writer.lock().await.send(&msg).await?;
+        match self.writer.lock().await.as_mut() {
+            Some(writer) => writer.send(&msg).await?,
+            None => return Err(ClientError::StreamClosed(format!("sending `{command}`"))),
+        }
         Ok(PendingResponse {
             command: command.to_owned(),
             rx,
@@ -271,7 +274,11 @@ impl Client {
     /// Closes our side, waits (briefly) for the adapter to close its side and,
     /// when we spawned it, to exit.
     pub async fn shutdown(&mut self) -> Shutdown {
-        let _ = SinkExt::<&Value>::close(&mut *self.writer.lock().await).await;
+        // Dropping the writer closes the stream; `close` alone leaves a
+        // child's stdin open.
+        if let Some(mut writer) = self.writer.lock().await.take() {
+            let _ = SinkExt::<&Value>::close(&mut writer).await;
+        }
         let mut outcome = Shutdown::default();
         if let Some(child) = self.child.as_mut() {
             match tokio::time::timeout(Duration::from_secs(5), child.wait()).await {
