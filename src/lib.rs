@@ -5,3 +5,4 @@
 pub mod cli;
 pub mod client;
 pub mod dap;
+pub mod vm;

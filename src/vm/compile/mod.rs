@@ -1,0 +1,203 @@
+//! The compiler: tree-sitter syntax tree to the resolved IR, with the checks
+//! Salesforce makes when code is saved.
+//!
+//! Phases: declare every class (names), resolve headers (supertypes, fields,
+//! method signatures, layouts, vtables), then compile bodies. Errors are collected,
+//! never panicked on, and reported as `File.cls:LINE:COL: message`.
+
+mod body;
+mod call;
+mod declare;
+mod expr;
+mod platform;
+mod prelude;
+pub mod syntax;
+mod types;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use tree_sitter::Node;
+
+use syntax::Parsed;
+pub use syntax::{SourceFile, SourceKind};
+
+use super::program::Program;
+use super::schema::Schema;
+use super::types::{ClassId, FnId};
+
+/// A compile error at a position in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    pub file: String,
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl CompileError {
+    /// An error in `file` at `line:col`.
+    pub fn new(file: &str, line: u32, col: u32, message: impl Into<String>) -> CompileError {
+        CompileError {
+            file: file.to_string(),
+            line,
+            col,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
+    }
+}
+
+/// A class declared in this compilation, with the node that declares it.
+struct Pending<'t> {
+    class: ClassId,
+    node: Node<'t>,
+    src: usize,
+}
+
+/// Compiler state for one compilation.
+struct Compiler<'t> {
+    prog: Program,
+    schema: Arc<Schema>,
+    sources: &'t [Parsed],
+    errors: Vec<CompileError>,
+    pending: Vec<Pending<'t>>,
+    string_index: HashMap<String, u32>,
+    /// Function bodies still to compile.
+    jobs: Vec<body::Job<'t>>,
+    /// For anonymous sources: the function holding the top-level statements.
+    anonymous_entry: Option<FnId>,
+    /// Lines that start a statement, per top-level class (file).
+    lines: HashMap<ClassId, Vec<u32>>,
+}
+
+/// The result of compiling: the program and, for anonymous code, its entry function.
+pub struct Compiled {
+    pub program: Program,
+    pub entry: Option<FnId>,
+}
+
+/// Compiles source files on top of an optional base program (already compiled classes).
+pub fn compile(
+    files: &[SourceFile],
+    base: Option<&Program>,
+    schema: Arc<Schema>,
+) -> Result<Compiled, Vec<CompileError>> {
+    let parsed: Vec<Parsed> = files.iter().map(syntax::parse).collect();
+    let mut errors: Vec<CompileError> = parsed.iter().flat_map(syntax::syntax_errors).collect();
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        return Err(errors);
+    }
+    let prog = match base {
+        Some(b) => b.clone_shallow(),
+        None => prelude::system_program(schema.clone()),
+    };
+    let string_index = prog
+        .strings
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.to_string(), k as u32))
+        .collect();
+    let mut c = Compiler {
+        prog,
+        schema,
+        sources: &parsed,
+        errors: Vec::new(),
+        pending: Vec::new(),
+        string_index,
+        jobs: Vec::new(),
+        anonymous_entry: None,
+        lines: HashMap::new(),
+    };
+    c.run();
+    if !c.errors.is_empty() {
+        let mut errors = c.errors;
+        errors.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+        errors.dedup();
+        return Err(errors);
+    }
+    Ok(Compiled {
+        program: c.prog,
+        entry: c.anonymous_entry,
+    })
+}
+
+impl<'t> Compiler<'t> {
+    fn run(&mut self) {
+        for (k, src) in self.sources.iter().enumerate() {
+            self.declare_source(k, src);
+        }
+        self.resolve_supertypes();
+        self.declare_members();
+        self.build_vtables();
+        self.check_classes();
+        let jobs = std::mem::take(&mut self.jobs);
+        for job in jobs {
+            self.compile_job(job);
+        }
+        self.finish_lines();
+    }
+
+    /// Records an error at a node.
+    fn error(&mut self, src: usize, n: Node, message: impl Into<String>) {
+        let (line, col) = syntax::pos(n);
+        let file = self.sources[src].file.to_string();
+        self.errors
+            .push(CompileError::new(&file, line, col, message));
+    }
+
+    /// Interns a string constant.
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&k) = self.string_index.get(s) {
+            return k;
+        }
+        let k = self.prog.strings.len() as u32;
+        self.prog.strings.push(Arc::from(s));
+        self.string_index.insert(s.to_string(), k);
+        k
+    }
+
+    /// The text of a node in its source.
+    fn text(&self, src: usize, n: Node) -> &'t str {
+        syntax::text(n, &self.sources[src].text)
+    }
+
+    /// Mutable access to a class created by this compilation.
+    fn class_mut(&mut self, id: ClassId) -> &mut super::program::Class {
+        Arc::get_mut(&mut self.prog.classes[id as usize]).expect("class built by this compilation")
+    }
+
+    /// Mutable access to a function created by this compilation.
+    fn func_mut(&mut self, id: FnId) -> &mut super::program::Function {
+        Arc::get_mut(&mut self.prog.functions[id as usize])
+            .expect("function built by this compilation")
+    }
+}
+
+impl Program {
+    /// A copy that shares every class and function with `self`, ready to be extended.
+    pub fn clone_shallow(&self) -> Program {
+        Program {
+            classes: self.classes.clone(),
+            functions: self.functions.clone(),
+            class_index: self.class_index.clone(),
+            strings: self.strings.clone(),
+            sigs: self.sigs.clone(),
+            sig_index: self.sig_index.clone(),
+            n_statics: self.n_statics,
+            system_exceptions: self.system_exceptions.clone(),
+            schema: self.schema.clone(),
+        }
+    }
+}

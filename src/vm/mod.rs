@@ -1,0 +1,108 @@
+//! The Apex language runtime: parse, compile, run, and stop anywhere.
+//!
+//! The VM knows nothing of DAP, WebSockets or orgs: the sandbox drives it through
+//! [`run`] and the debugger hook in [`debug`].
+
+pub mod builtins;
+pub mod compile;
+pub mod debug;
+pub mod interp;
+pub mod ir;
+pub mod platform_builtins;
+pub mod program;
+pub mod schema;
+pub mod sobject;
+pub mod types;
+pub mod value;
+
+use std::sync::Arc;
+
+pub use compile::{CompileError, SourceFile};
+use interp::{DebugLine, Interp, RequestEnv};
+use program::Program;
+use value::Value;
+
+/// How a request ended.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub output: Vec<DebugLine>,
+    /// The uncaught exception, as `(type name, message, stack trace)`.
+    pub exception: Option<UncaughtException>,
+}
+
+/// An exception that ended a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncaughtException {
+    pub type_name: String,
+    pub message: String,
+    pub stack: String,
+}
+
+impl std::fmt::Display for UncaughtException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.type_name, self.message)
+    }
+}
+
+/// Compiles classes into a program.
+pub fn compile_classes(
+    files: &[SourceFile],
+    schema: Arc<schema::Schema>,
+) -> Result<Program, Vec<CompileError>> {
+    compile::compile(files, None, schema).map(|c| c.program)
+}
+
+/// Compiles anonymous Apex against a program; gives the extended program and its entry.
+pub fn compile_anonymous(
+    base: &Program,
+    text: &str,
+) -> Result<(Program, types::FnId), Vec<CompileError>> {
+    let file = SourceFile {
+        name: "AnonymousBlock".into(),
+        text: text.to_string(),
+        namespace: String::new(),
+        kind: compile::SourceKind::Anonymous,
+    };
+    let c = compile::compile(&[file], Some(base), base.schema.clone())?;
+    let entry = c.entry.expect("anonymous code has an entry");
+    Ok((c.program, entry))
+}
+
+/// Runs a function (normally an anonymous block's entry) to completion on this thread.
+pub fn run_entry(prog: &Program, entry: types::FnId, env: RequestEnv) -> RunOutcome {
+    let mut i = Interp::new(prog, env);
+    let r = i.call_function(entry, Value::Null, Vec::new());
+    let exception = match r {
+        Ok(_) => None,
+        Err(t) => Some(describe_throw(&mut i, &t)),
+    };
+    RunOutcome {
+        output: i.output,
+        exception,
+    }
+}
+
+/// Type, message and stack of a thrown exception.
+pub fn describe_throw(i: &mut Interp<'_>, t: &interp::Throw) -> UncaughtException {
+    let class = i.prog.class(t.0.class);
+    let type_name = class.type_name();
+    let (msg, stack) = {
+        let ext = t.0.ext.borrow();
+        let d = ext.as_ref();
+        (
+            d.map(|d| d.message.clone()).unwrap_or_default(),
+            d.map(|d| builtins::exception::format_stack(&d.stack))
+                .unwrap_or_default(),
+        )
+    };
+    let message = if msg.is_null() {
+        "Script-thrown exception".to_string()
+    } else {
+        i.to_display(&msg).unwrap_or_default()
+    };
+    UncaughtException {
+        type_name,
+        message,
+        stack,
+    }
+}

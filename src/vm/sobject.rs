@@ -1,0 +1,37 @@
+//! In-memory sObject records as Apex code sees them.
+
+use super::types::SObjectTypeId;
+use super::value::{OrderedMap, Value};
+
+/// One sObject value: a type and its populated fields.
+#[derive(Debug, Clone)]
+pub struct SObject {
+    pub sobject_type: SObjectTypeId,
+    /// Lower-case field API name to (API name as written, value).
+    pub fields: OrderedMap<String, (String, Value)>,
+    /// When the record came from SOQL: the lower-case fields that were selected.
+    /// Reading any other field throws SObjectException.
+    pub queried: Option<Vec<String>>,
+}
+
+impl SObject {
+    /// A new, empty record of this type.
+    pub fn new(sobject_type: SObjectTypeId) -> SObject {
+        SObject {
+            sobject_type,
+            fields: OrderedMap::default(),
+            queried: None,
+        }
+    }
+
+    /// Whether two records hold the same fields and values.
+    pub fn same_content(&self, other: &SObject) -> bool {
+        self.sobject_type == other.sobject_type
+            && self.fields.len() == other.fields.len()
+            && self.fields.iter().all(|(k, (_, v))| {
+                other.fields.get(k).is_some_and(|(_, w)| {
+                    super::value::Key(v.clone()) == super::value::Key(w.clone())
+                })
+            })
+    }
+}
