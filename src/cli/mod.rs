@@ -3,6 +3,7 @@
 //! To add a subcommand, add a file with an `Args` struct and a `run`
 //! function, a variant to [`Command`] and an arm to [`Command::run`].
 
+mod apex;
 mod client;
 mod dap;
 
@@ -34,6 +35,8 @@ pub enum Command {
     Dap(dap::Args),
     /// Run scenario files against a debug adapter and check the answers.
     Client(client::Args),
+    /// Compile Apex sources, or run anonymous Apex, without a sandbox.
+    Apex(apex::Args),
 }
 
 impl Command {
@@ -41,6 +44,7 @@ impl Command {
         match self {
             Command::Dap(args) => dap::run(args),
             Command::Client(args) => client::run(args),
+            Command::Apex(args) => apex::run(args),
         }
     }
 }

@@ -22,6 +22,9 @@ use interp::{DebugLine, Interp, RequestEnv};
 use program::Program;
 use value::Value;
 
+/// Stack size of a request thread: enough for the platform's 1,000 frames.
+pub const REQUEST_STACK: usize = 256 << 20;
+
 /// How a request ended.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
@@ -70,7 +73,18 @@ pub fn compile_anonymous(
 
 /// Runs a function (normally an anonymous block's entry) to completion on this thread.
 pub fn run_entry(prog: &Program, entry: types::FnId, env: RequestEnv) -> RunOutcome {
+    run_entry_with(prog, entry, env, None)
+}
+
+/// Runs a function with a debugger attached (or not).
+pub fn run_entry_with(
+    prog: &Program,
+    entry: types::FnId,
+    env: RequestEnv,
+    debugger: Option<debug::DebuggerSetup>,
+) -> RunOutcome {
     let mut i = Interp::new(prog, env);
+    i.dbg = debugger.map(|d| Box::new(debug::RequestDebugger::new(d)));
     let r = i.call_function(entry, Value::Null, Vec::new());
     let exception = match r {
         Ok(_) => None,

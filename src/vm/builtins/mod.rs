@@ -266,3 +266,11 @@ pub fn arg_bool(i: &mut Interp<'_>, args: &[Value], n: usize) -> R<bool> {
         _ => Err(i.npe()),
     }
 }
+
+/// Names of the built-in instance methods of a type (lower case; Apex ignores case).
+pub fn method_names(ty: &Ty) -> Vec<String> {
+    instance_table(ty)
+        .iter()
+        .map(|m| m.name.to_string())
+        .collect()
+}

@@ -61,6 +61,37 @@ pub(super) struct FnCtx {
 }
 
 impl FnCtx {
+    /// A context for evaluating an expression in a stopped frame.
+    pub fn for_eval(scope: &super::EvalScope, file_class: ClassId) -> FnCtx {
+        let mut locals = Vec::new();
+        let mut names = Vec::new();
+        for (k, (name, slot, ty)) in scope.locals.iter().enumerate() {
+            names.push((name.to_ascii_lowercase(), *slot, ty.clone(), k));
+            locals.push(LocalInfo {
+                name: name.clone(),
+                ty: ty.clone(),
+                slot: *slot,
+                from_line: 0,
+                to_line: u32::MAX,
+            });
+        }
+        let n_slots = scope.locals.iter().map(|l| l.1 + 1).max().unwrap_or(0);
+        FnCtx {
+            class: scope.class,
+            file_class,
+            is_static: scope.is_static,
+            ret: Ty::Any,
+            kind: FnKind::Method,
+            src: 0,
+            scopes: vec![names],
+            n_slots,
+            locals,
+            loops: 0,
+            accessor: None,
+            trigger_object: None,
+        }
+    }
+
     /// Looks a local up by lower-case name, innermost first.
     pub fn local(&self, name: &str) -> Option<(u32, Ty)> {
         for s in self.scopes.iter().rev() {
@@ -979,10 +1010,9 @@ pub fn stmt_completes(s: &Stmt) -> bool {
         StmtKind::Return(_) | StmtKind::Throw(_) => false,
         StmtKind::Break | StmtKind::Continue => false,
         StmtKind::Block(b) => can_complete(b),
-        StmtKind::If { then, els, .. } => match els {
-            Some(e) => stmt_completes(then) || stmt_completes(e),
-            None => true,
-        },
+        StmtKind::If {
+            then, els: Some(e), ..
+        } => stmt_completes(then) || stmt_completes(e),
         StmtKind::While { cond, body } => !is_true(cond) || breaks(body),
         StmtKind::DoWhile { body, cond } => {
             (stmt_completes(body) && !is_true(cond)) || breaks(body)
@@ -998,10 +1028,11 @@ pub fn stmt_completes(s: &Stmt) -> bool {
             let inner = stmt_completes(body) || catches.iter().any(|c| stmt_completes(&c.body));
             inner && finally.as_ref().is_none_or(|f| stmt_completes(f))
         }
-        StmtKind::Switch { arms, default, .. } => match default {
-            Some(d) => stmt_completes(d) || arms.iter().any(|a| stmt_completes(&a.body)),
-            None => true,
-        },
+        StmtKind::Switch {
+            arms,
+            default: Some(d),
+            ..
+        } => stmt_completes(d) || arms.iter().any(|a| stmt_completes(&a.body)),
         _ => true,
     }
 }

@@ -702,7 +702,7 @@ impl<'t> Compiler<'t> {
             "identifier" => {
                 let lower = self.text(k, n).to_ascii_lowercase();
                 match self.name_value(cx, n, &lower) {
-                    Some(Qual::Value(e, t)) => (self.to_place(cx, n, e), t),
+                    Some(Qual::Value(e, t)) => (self.place_of(cx, n, e), t),
                     _ => {
                         let t = self.text(k, n).to_string();
                         self.error(k, n, format!("Variable does not exist: {t}"));
@@ -711,7 +711,7 @@ impl<'t> Compiler<'t> {
                 }
             }
             "field_access" => match self.qualifier(cx, n) {
-                Qual::Value(e, t) => (self.to_place(cx, n, e), t),
+                Qual::Value(e, t) => (self.place_of(cx, n, e), t),
                 _ => {
                     let t = self.text(k, n).to_string();
                     self.error(k, n, format!("Variable does not exist: {t}"));
@@ -748,7 +748,7 @@ impl<'t> Compiler<'t> {
     }
 
     /// Turns a value expression into the place it reads.
-    fn to_place(&mut self, cx: &FnCtx, n: Node<'t>, e: Expr) -> Place {
+    fn place_of(&mut self, cx: &FnCtx, n: Node<'t>, e: Expr) -> Place {
         match e {
             Expr::Local(s) => Place::Local(s),
             Expr::Field { obj, idx, .. } => Place::Field { obj, idx },

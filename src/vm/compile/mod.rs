@@ -185,6 +185,79 @@ impl<'t> Compiler<'t> {
     }
 }
 
+/// Where an expression is evaluated: the frame's class and its visible locals.
+pub struct EvalScope {
+    pub class: ClassId,
+    pub is_static: bool,
+    pub namespace: String,
+    pub locals: Vec<(String, u32, super::types::Ty)>,
+}
+
+/// Compiles an expression (or assignment) typed in a debugger, in a frame's scope.
+/// Gives the IR and the string constants it added beyond the base program's.
+pub fn compile_expression(
+    base: &Program,
+    scope: &EvalScope,
+    text: &str,
+) -> Result<(super::ir::Expr, Vec<Arc<str>>), Vec<CompileError>> {
+    let trimmed = text.trim().trim_end_matches(';');
+    let file = SourceFile {
+        name: "Evaluate".into(),
+        text: format!("{trimmed};"),
+        namespace: scope.namespace.clone(),
+        kind: SourceKind::Anonymous,
+    };
+    let parsed = vec![syntax::parse(&file)];
+    let errors = syntax::syntax_errors(&parsed[0]);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let root = parsed[0].tree.root_node();
+    let stmts = syntax::children(root);
+    let expr_node = match stmts.as_slice() {
+        [s] if s.kind() == "expression_statement" => syntax::children(*s).into_iter().next(),
+        _ => None,
+    };
+    let Some(expr_node) = expr_node else {
+        return Err(vec![CompileError::new(
+            "Evaluate",
+            1,
+            1,
+            "Enter one Apex expression, such as invoice.Total__c or rates.get(key)",
+        )]);
+    };
+    let prog = base.clone_shallow();
+    let base_strings = prog.strings.len();
+    let string_index = prog
+        .strings
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.to_string(), k as u32))
+        .collect();
+    let mut c = Compiler {
+        schema: prog.schema.clone(),
+        prog,
+        sources: &parsed,
+        errors: Vec::new(),
+        pending: Vec::new(),
+        string_index,
+        jobs: Vec::new(),
+        anonymous_entry: None,
+        lines: HashMap::new(),
+    };
+    let mut cx = body::FnCtx::for_eval(scope, file_class_of(base, scope.class));
+    let (e, _) = c.expr(&mut cx, expr_node);
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let extra = c.prog.strings[base_strings..].to_vec();
+    Ok((e, extra))
+}
+
+fn file_class_of(prog: &Program, class: ClassId) -> ClassId {
+    prog.top_level(class)
+}
+
 impl Program {
     /// A copy that shares every class and function with `self`, ready to be extended.
     pub fn clone_shallow(&self) -> Program {

@@ -154,10 +154,10 @@ impl<'t> Compiler<'t> {
         k: usize,
     ) -> Option<Ty> {
         let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
-        if lower.len() == 1 {
-            if let Some(t) = builtin_type(&lower[0]) {
-                return Some(t);
-            }
+        if lower.len() == 1
+            && let Some(t) = builtin_type(&lower[0])
+        {
+            return Some(t);
         }
         if let Some(c) = self.lookup_class(&lower, ctx, k) {
             return Some(Ty::Class(c));
@@ -166,10 +166,10 @@ impl<'t> Compiler<'t> {
             if let Some(t) = qualified_builtin(&lower[0], &lower[1]) {
                 return Some(t);
             }
-            if lower[0] == "schema" {
-                if let Some(s) = self.schema.find(&lower[1]) {
-                    return Some(Ty::SObject(Some(s)));
-                }
+            if lower[0] == "schema"
+                && let Some(s) = self.schema.find(&lower[1])
+            {
+                return Some(Ty::SObject(Some(s)));
             }
         }
         if lower.len() == 1 {
@@ -213,18 +213,16 @@ impl<'t> Compiler<'t> {
                     self.prog
                         .class_index
                         .get(&format!("{}.{}", self.class_key(x), first))
+                    && let Some(found) = descend(inner, rest)
                 {
-                    if let Some(found) = descend(inner, rest) {
-                        return Some(found);
-                    }
+                    return Some(found);
                 }
                 if self.prog.class(x).name.eq_ignore_ascii_case(first)
                     && self.prog.class(x).outer.is_none()
                     && self.prog.class(x).kind != ClassKind::Anonymous
+                    && let Some(found) = descend(x, rest)
                 {
-                    if let Some(found) = descend(x, rest) {
-                        return Some(found);
-                    }
+                    return Some(found);
                 }
                 s = self.prog.class(x).superclass;
             }
@@ -236,16 +234,16 @@ impl<'t> Compiler<'t> {
         } else {
             format!("{ns}.{first}")
         };
-        if let Some(&c) = self.prog.class_index.get(&key) {
-            if let Some(found) = descend(c, rest) {
-                return Some(found);
-            }
+        if let Some(&c) = self.prog.class_index.get(&key)
+            && let Some(found) = descend(c, rest)
+        {
+            return Some(found);
         }
         // A namespace prefix: `acme.Foo`, `System.Exception`.
-        if let Some((second, rest2)) = rest.split_first() {
-            if let Some(&c) = self.prog.class_index.get(&format!("{first}.{second}")) {
-                return descend(c, rest2);
-            }
+        if let Some((second, rest2)) = rest.split_first()
+            && let Some(&c) = self.prog.class_index.get(&format!("{first}.{second}"))
+        {
+            return descend(c, rest2);
         }
         None
     }

@@ -63,18 +63,20 @@ impl<'p> Interp<'p> {
                     line: func.line,
                     col: 1,
                 });
-                if let Some(d) = self.dbg.as_mut() {
-                    d.on_call(self.frames.len());
+                if let Some(mut d) = self.dbg.take() {
+                    d.on_call(self);
+                    self.dbg = Some(d);
                 }
                 let r = self.exec_block(stmts);
                 self.frames.pop();
-                if let Some(d) = self.dbg.as_mut() {
-                    d.on_return(self.frames.len());
-                }
                 self.base = saved_base;
                 self.line = saved_line;
                 self.col = saved_col;
                 self.stack.truncate(base);
+                if let Some(mut d) = self.dbg.take() {
+                    d.on_return(self);
+                    self.dbg = Some(d);
+                }
                 match r {
                     Ok(Flow::Return) => Ok(std::mem::take(&mut self.ret)),
                     Ok(_) => Ok(Value::Null),

@@ -325,6 +325,11 @@ impl<'p> Interp<'p> {
 
     /// `this` of the current frame.
     pub fn this(&self) -> Value {
+        if let Some((depth, this)) = &self.eval_this
+            && *depth == self.frames.len()
+        {
+            return this.clone();
+        }
         self.frames
             .last()
             .map(|f| f.this.clone())

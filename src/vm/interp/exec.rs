@@ -281,13 +281,11 @@ impl<'p> Interp<'p> {
                 self.prog.strings[*c as usize].as_ref() == s.as_str()
             }
             (SwitchValue::Enum(o), Value::Enum(_, x) | Value::NativeEnum(_, x)) => o == x,
-            (SwitchValue::SObjectType { sobject, slot }, Value::SObj(r)) => {
-                if r.borrow().sobject_type == *sobject {
-                    self.stack[self.base + *slot as usize] = v.clone();
-                    true
-                } else {
-                    false
-                }
+            (SwitchValue::SObjectType { sobject, slot }, Value::SObj(r))
+                if r.borrow().sobject_type == *sobject =>
+            {
+                self.stack[self.base + *slot as usize] = v.clone();
+                true
             }
             _ => false,
         })

@@ -117,6 +117,10 @@ pub struct Interp<'p> {
     pub output: Vec<DebugLine>,
     pub dbg: Option<Box<RequestDebugger>>,
     pub limits: LimitCounters,
+    /// String constants of an expression being evaluated in the debugger.
+    extra_strings: Vec<std::sync::Arc<str>>,
+    /// While evaluating in a frame: the depth at which `this` is that frame's.
+    pub(crate) eval_this: Option<(usize, Value)>,
 }
 
 /// Governor-limit counters of a request.
@@ -152,6 +156,8 @@ impl<'p> Interp<'p> {
             output: Vec::new(),
             dbg: None,
             limits: LimitCounters::default(),
+            extra_strings: Vec::new(),
+            eval_this: None,
         }
     }
 
@@ -163,6 +169,11 @@ impl<'p> Interp<'p> {
     /// A string constant, materialised once per request.
     #[inline]
     pub fn const_str(&mut self, id: u32) -> Value {
+        let n = self.consts.len();
+        if id as usize >= n {
+            let s = self.extra_strings[id as usize - n].to_string();
+            return Value::str(s);
+        }
         if let Some(v) = &self.consts[id as usize] {
             return v.clone();
         }
@@ -374,6 +385,40 @@ impl<'p> Interp<'p> {
             total += super::value::heap_bytes(v, &mut seen);
         }
         total
+    }
+
+    /// Evaluates an expression as if in frame `pos` (an index into `frames`), with
+    /// a CPU budget, restoring the interpreter's position afterwards.
+    pub fn eval_in_frame(
+        &mut self,
+        pos: usize,
+        e: &super::ir::Expr,
+        strings: Vec<std::sync::Arc<str>>,
+        budget: Duration,
+    ) -> R<Value> {
+        let saved = (
+            self.base,
+            self.line,
+            self.col,
+            std::mem::take(&mut self.ret),
+            self.stack.len(),
+        );
+        let saved_limit = self.env.cpu_limit;
+        let saved_this = self.eval_this.take();
+        let saved_strings = std::mem::replace(&mut self.extra_strings, strings);
+        self.env.cpu_limit = self.cpu_time() + budget;
+        self.base = self.frames[pos].base;
+        self.eval_this = Some((self.frames.len(), self.frames[pos].this.clone()));
+        let r = self.eval(e);
+        self.eval_this = saved_this;
+        self.extra_strings = saved_strings;
+        self.env.cpu_limit = saved_limit;
+        self.stack.truncate(saved.4);
+        self.base = saved.0;
+        self.line = saved.1;
+        self.col = saved.2;
+        self.ret = saved.3;
+        r
     }
 
     /// Pushes a `System.debug` line.
