@@ -35,7 +35,20 @@ impl Connection {
     }
 
     /// This process's stdin and stdout. Nothing else may write to stdout.
+    ///
+    /// When they are pipes (as when an editor starts the adapter) they are
+    /// driven by the event loop directly; tokio's portable `stdin()` and
+    /// `stdout()` hand every read and write to a blocking thread, which costs
+    /// two thread hops per request.
     pub fn stdio() -> Self {
+        #[cfg(unix)]
+        match stdio_pipes() {
+            Ok(Some((reader, writer))) => return Connection::new(reader, writer),
+            Ok(None) => tracing::debug!("stdio is not a pair of pipes; using blocking stdio"),
+            Err(e) => {
+                tracing::debug!("could not drive stdio pipes directly ({e}); using blocking stdio")
+            }
+        }
         Connection::new(tokio::io::stdin(), tokio::io::stdout())
     }
 
@@ -57,4 +70,34 @@ impl Connection {
             Connection::new(b_read, b_write),
         )
     }
+}
+
+/// Stdin and stdout as event-driven pipes, when both are pipes.
+///
+/// Both are checked before either is touched: turning one into a pipe handle
+/// makes it non-blocking, which the portable fallback could not read.
+#[cfg(unix)]
+fn stdio_pipes() -> std::io::Result<
+    Option<(
+        tokio::net::unix::pipe::Receiver,
+        tokio::net::unix::pipe::Sender,
+    )>,
+> {
+    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::unix::fs::FileTypeExt;
+    use tokio::net::unix::pipe;
+
+    let is_pipe = |fd: &OwnedFd| -> std::io::Result<bool> {
+        let file = std::fs::File::from(fd.try_clone()?);
+        Ok(file.metadata()?.file_type().is_fifo())
+    };
+    let stdin = std::io::stdin().as_fd().try_clone_to_owned()?;
+    let stdout = std::io::stdout().as_fd().try_clone_to_owned()?;
+    if !is_pipe(&stdin)? || !is_pipe(&stdout)? {
+        return Ok(None);
+    }
+    Ok(Some((
+        pipe::Receiver::from_owned_fd(stdin)?,
+        pipe::Sender::from_owned_fd(stdout)?,
+    )))
 }
