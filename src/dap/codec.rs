@@ -143,20 +143,19 @@ fn parse_head(block: &[u8]) -> Head {
         // Found anywhere on the line, so that a header glued to leftover bytes
         // of a broken frame still counts and the stream resynchronises.
         let lower = line.to_ascii_lowercase();
-        if let Some(i) = lower.rfind("content-length") {
-            if let Some(value) = line[i + "content-length".len()..]
+        if let Some(i) = lower.rfind("content-length")
+            && let Some(value) = line[i + "content-length".len()..]
                 .trim_start()
                 .strip_prefix(':')
-            {
-                let value = value.trim();
-                content_length = match value.parse::<usize>() {
-                    Ok(n) => Ok(n),
-                    Err(_) => Err(FrameError::BadContentLength {
-                        value: value.chars().take(40).collect(),
-                    }),
-                };
-                continue;
-            }
+        {
+            let value = value.trim();
+            content_length = match value.parse::<usize>() {
+                Ok(n) => Ok(n),
+                Err(_) => Err(FrameError::BadContentLength {
+                    value: value.chars().take(40).collect(),
+                }),
+            };
+            continue;
         }
         if let Some((name, value)) = line.split_once(':')
             && name.trim().eq_ignore_ascii_case("origin")
