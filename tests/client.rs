@@ -367,3 +367,26 @@ fn json_scenarios_load_too_and_bad_ones_say_where_to_look() {
     let err = Scenario::load(&bad).unwrap_err().to_string();
     assert!(err.contains("docs/scenarios.md"), "{err}");
 }
+
+#[test]
+fn steps_with_typos_or_two_actions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, wanted) in [
+        ("steps:\n  - initialize:\n    nmae: x\n", "several keys"),
+        ("steps:\n  - initialize:\n    threads:\n", "several keys"),
+        ("steps:\n  - name: only a name\n", "no action"),
+        (
+            "steps:\n  - stopped: { reason: step, lines: 3 }\n",
+            "unknown field `lines`",
+        ),
+        (
+            "steps:\n  - initialize:\n    timeout_ms: soon\n",
+            "whole number",
+        ),
+    ] {
+        let path = dir.path().join("s.yaml");
+        std::fs::write(&path, text).unwrap();
+        let err = Scenario::load(&path).unwrap_err().to_string();
+        assert!(err.contains(wanted), "{text}: {err}");
+    }
+}

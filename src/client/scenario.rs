@@ -65,17 +65,62 @@ impl Scenario {
 }
 
 /// One step: an action and how to report it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Step {
     /// Name shown in reports; defaults to the action.
-    #[serde(default)]
     pub name: Option<String>,
     /// Wait for this step, in milliseconds.
-    #[serde(default)]
     pub timeout_ms: Option<u64>,
     /// What to do.
-    #[serde(flatten)]
     pub action: Action,
+}
+
+/// Keys a step may carry beside its one action key.
+const STEP_KEYS: [&str; 2] = ["name", "timeout_ms"];
+
+impl<'de> Deserialize<'de> for Step {
+    /// A map with exactly one action key plus optional `name` and
+    /// `timeout_ms`; a typo or a second action is an error, not ignored.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut map = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let name = match map.remove("name") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "step `name` must be text, not {other}"
+                )));
+            }
+        };
+        let timeout_ms = match map.remove("timeout_ms") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                D::Error::custom(format!(
+                    "step `timeout_ms` must be a whole number of milliseconds, not {v}"
+                ))
+            })?),
+        };
+        let keys: Vec<String> = map.keys().cloned().collect();
+        if keys.len() != 1 {
+            let what = if keys.is_empty() {
+                "no action".to_owned()
+            } else {
+                format!("several keys {keys:?}")
+            };
+            return Err(D::Error::custom(format!(
+                "a step needs exactly one action (such as `request`, `initialize`, `stopped`) besides {STEP_KEYS:?}, \
+                 but this one has {what}"
+            )));
+        }
+        let action = Action::deserialize(Value::Object(map))
+            .map_err(|e| D::Error::custom(format!("step `{}`: {e}", keys[0])))?;
+        Ok(Step {
+            name,
+            timeout_ms,
+            action,
+        })
+    }
 }
 
 /// What a step does.
