@@ -7,8 +7,10 @@
 
 pub mod connection;
 pub mod error;
+pub mod expect;
 pub mod jsonpath;
 pub mod markers;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod schema;
@@ -16,7 +18,8 @@ pub mod transcript;
 
 pub use connection::{Client, DEFAULT_TIMEOUT, PendingResponse, Shutdown};
 pub use error::ClientError;
-pub use runner::{Failure, StepError, run};
+pub use report::{Failure, StepError};
+pub use runner::run;
 pub use scenario::Scenario;
 pub use schema::SchemaValidator;
 pub use transcript::{Direction, Transcript};

@@ -2,111 +2,18 @@
 //! expectation that fails.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use super::connection::Client;
-use super::error::ClientError;
+use super::expect::{check_json, check_response, compile, compile_all};
 use super::jsonpath::{self, Segment};
 use super::markers::Markers;
+use super::report::{Failure, StepError, mismatch};
 use super::scenario::*;
-use super::transcript::Direction;
 use crate::dap::protocol::{Event, EventBody, EventKind, Response, StackFrame, Variable};
-
-/// Why a step failed.
-#[derive(Debug)]
-pub enum StepError {
-    /// The adapter answered, but not as expected.
-    Mismatch {
-        /// What the scenario expected.
-        expected: String,
-        /// What came instead.
-        actual: String,
-    },
-    /// The conversation itself broke (timeout, closed stream, schema violation).
-    Client(ClientError),
-    /// The scenario is wrong (bad marker, bad regex, missing thread).
-    Scenario(String),
-}
-
-impl From<ClientError> for StepError {
-    fn from(e: ClientError) -> Self {
-        StepError::Client(e)
-    }
-}
-
-fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -> StepError {
-    StepError::Mismatch {
-        expected: expected.into(),
-        actual: actual.into(),
-    }
-}
-
-/// A failed scenario: which step, what was expected, what came, and the
-/// last messages exchanged.
-#[derive(Debug)]
-pub struct Failure {
-    /// Scenario file.
-    pub scenario: PathBuf,
-    /// 1-based step number.
-    pub step: usize,
-    /// Step name or action.
-    pub name: String,
-    /// The error.
-    pub error: StepError,
-    /// Last messages exchanged, oldest first.
-    pub recent: Vec<(Direction, Value)>,
-    /// Events received and never waited for.
-    pub queued_events: Vec<String>,
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "FAILED {} at step {} ({})",
-            self.scenario.display(),
-            self.step,
-            self.name
-        )?;
-        match &self.error {
-            StepError::Mismatch { expected, actual } => {
-                writeln!(f, "  expected: {expected}")?;
-                writeln!(f, "  got:      {actual}")?;
-            }
-            StepError::Client(e) => writeln!(f, "  error:    {e}")?,
-            StepError::Scenario(e) => writeln!(f, "  scenario error: {e}")?,
-        }
-        if !self.queued_events.is_empty() {
-            writeln!(
-                f,
-                "  events received but not waited for: {}",
-                self.queued_events.join(", ")
-            )?;
-        }
-        writeln!(f, "  last {} messages:", self.recent.len())?;
-        for (dir, msg) in &self.recent {
-            let arrow = match dir {
-                Direction::Send => "->",
-                Direction::Recv => "<-",
-            };
-            let mut text = msg.to_string();
-            if text.len() > 300 {
-                let cut = (0..=300)
-                    .rev()
-                    .find(|&i| text.is_char_boundary(i))
-                    .unwrap_or(0);
-                text.truncate(cut);
-                text.push_str(" ...");
-            }
-            writeln!(f, "    {arrow} {text}")?;
-        }
-        Ok(())
-    }
-}
 
 /// Runs `scenario` over `client`; `Ok` when every step passed.
 pub async fn run(client: &Client, scenario: &Scenario) -> Result<(), Box<Failure>> {
@@ -721,90 +628,4 @@ fn describe_filter(body: &BTreeMap<String, Value>, matches: &BTreeMap<String, St
     } else {
         format!(" with {}", parts.join(", "))
     }
-}
-
-fn compile(pattern: &str) -> Result<regex::Regex, StepError> {
-    regex::Regex::new(pattern)
-        .map_err(|e| StepError::Scenario(format!("bad regex /{pattern}/: {e}")))
-}
-
-fn compile_all(
-    map: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, regex::Regex>, StepError> {
-    map.iter()
-        .map(|(k, p)| Ok((k.clone(), compile(p)?)))
-        .collect()
-}
-
-/// Checks a response against `expect`.
-pub fn check_response(response: &Response, expect: &Expect) -> Result<(), StepError> {
-    let want_success = expect.success.unwrap_or(expect.error.is_none());
-    let describe = |r: &Response| match r.error_text() {
-        None => format!("`{}` succeeded", r.command),
-        Some(text) => format!("`{}` failed: {text}", r.command),
-    };
-    if response.success != want_success {
-        let expected = if want_success {
-            format!("`{}` to succeed", response.command)
-        } else {
-            format!("`{}` to fail", response.command)
-        };
-        return Err(mismatch(expected, describe(response)));
-    }
-    if let Some(text) = &expect.error {
-        let got = response.error_text().unwrap_or_default();
-        let message = response.message.clone().unwrap_or_default();
-        if !got.contains(text.as_str()) && !message.contains(text.as_str()) {
-            return Err(mismatch(
-                format!("an error containing {text:?}"),
-                describe(response),
-            ));
-        }
-    }
-    let regexes = compile_all(&expect.matches)?;
-    let body = response.body.clone().unwrap_or(Value::Null);
-    check_json(&body, &expect.body, &regexes, &expect.absent)
-}
-
-/// Checks `root` against path → value, path → regex and absent paths.
-pub fn check_json(
-    root: &Value,
-    equals: &BTreeMap<String, Value>,
-    matches: &BTreeMap<String, regex::Regex>,
-    absent: &[String],
-) -> Result<(), StepError> {
-    for (path, want) in equals {
-        let got = jsonpath::lookup(root, path).map_err(StepError::Scenario)?;
-        if got != Some(want) {
-            return Err(mismatch(
-                format!("body.{path} = {want}"),
-                format!(
-                    "body.{path} = {}",
-                    got.map_or("(missing)".to_owned(), Value::to_string)
-                ),
-            ));
-        }
-    }
-    for (path, re) in matches {
-        let got = jsonpath::lookup(root, path).map_err(StepError::Scenario)?;
-        let text = got.map(jsonpath::as_text);
-        if !text.as_deref().is_some_and(|t| re.is_match(t)) {
-            return Err(mismatch(
-                format!("body.{path} matching /{re}/"),
-                format!(
-                    "body.{path} = {}",
-                    got.map_or("(missing)".to_owned(), Value::to_string)
-                ),
-            ));
-        }
-    }
-    for path in absent {
-        if let Some(got) = jsonpath::lookup(root, path).map_err(StepError::Scenario)? {
-            return Err(mismatch(
-                format!("no body.{path}"),
-                format!("body.{path} = {got}"),
-            ));
-        }
-    }
-    Ok(())
 }
