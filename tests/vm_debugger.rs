@@ -11,7 +11,6 @@ use isvdbg::vm::debug::{
     FunctionBreakpoint, LineBreakpoint, ResumeKind, StopInfo, StopReason, VarInfo, VmEvent,
 };
 use isvdbg::vm::interp::RequestEnv;
-use isvdbg::vm::schema::Schema;
 use isvdbg::vm::{self, RunOutcome, SourceFile};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -53,8 +52,11 @@ impl Session {
             .iter()
             .map(|(n, t)| SourceFile::new(*n, *t, ""))
             .collect();
-        let prog =
-            vm::compile_classes(&files, Arc::new(Schema::default())).expect("classes compile");
+        let prog = vm::compile_classes(
+            &files,
+            Arc::new(isvdbg::vm::schema::standard::standard_schema()),
+        )
+        .expect("classes compile");
         let (tx, rx) = channel();
         Session {
             prog: Arc::new(prog),

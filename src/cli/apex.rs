@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args as ClapArgs, Subcommand};
 
-use crate::vm::{self, interp::RequestEnv, schema::Schema};
+use crate::vm::{self, interp::RequestEnv};
 
 /// Arguments of `isvdbg apex`.
 #[derive(Debug, ClapArgs)]
@@ -65,7 +65,10 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
     if set.files.is_empty() {
         anyhow::bail!("no .cls or .trigger files under {}", dir.display());
     }
-    match vm::compile_classes(&set.files, Arc::new(Schema::default())) {
+    match vm::compile_classes(
+        &set.files,
+        Arc::new(crate::vm::schema::standard::standard_schema()),
+    ) {
         Ok(_) => {
             let classes = set
                 .files
@@ -94,7 +97,10 @@ fn run_file(file: PathBuf, classes: Option<PathBuf>, plain: bool) -> anyhow::Res
         Some(d) => crate::sfdx::load_sources(d)?.files,
         None => Vec::new(),
     };
-    let base = match vm::compile_classes(&files, Arc::new(Schema::default())) {
+    let base = match vm::compile_classes(
+        &files,
+        Arc::new(crate::vm::schema::standard::standard_schema()),
+    ) {
         Ok(p) => p,
         Err(errors) => {
             print_errors(&errors);

@@ -234,6 +234,25 @@ pub enum Expr {
     },
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// A binary operator whose operands are both statically Integer: the hot path of loops.
+    IntOp(BinOp, Box<Expr>, Box<Expr>),
+    /// An Integer operator on a local and a constant (`i < 10`, `n - 1`).
+    IntOpLocalConst(BinOp, u32, i32),
+    /// An Integer operator on two locals (`i < n`).
+    IntOpLocals(BinOp, u32, u32),
+    /// `x++` / `--x` on an Integer local.
+    IncLocal {
+        slot: u32,
+        delta: i32,
+        prefix: bool,
+    },
+    /// `x op= value` on a local.
+    CompoundLocal {
+        slot: u32,
+        op: BinOp,
+        value: Box<Expr>,
+        conv: Option<Ty>,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Coalesce(Box<Expr>, Box<Expr>),
@@ -251,6 +270,8 @@ pub enum Expr {
         recv: Box<Expr>,
         args: Vec<Expr>,
         safe: bool,
+        /// The last (class, function) this call site dispatched to, packed; 0 when empty.
+        cache: std::sync::atomic::AtomicU64,
     },
     /// A call into a built-in.
     Native {

@@ -234,7 +234,7 @@ impl Program {
     /// Prints a type with this program's class names.
     pub fn ty_name(&self, ty: &Ty) -> String {
         let cn = |c: ClassId| self.class(c).type_name();
-        let sn = |s: u32| format!("SObject#{s}");
+        let sn = |s: u32| self.schema.get(s).name.clone();
         TyDisplay {
             ty,
             class_name: &cn,

@@ -21,7 +21,7 @@ pub type OrderedSet<K> = IndexSet<K, BuildHasherDefault<FxHasher>>;
 pub type Str = Rc<String>;
 
 /// A run-time value.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub enum Value {
     #[default]
     Null,
@@ -47,6 +47,49 @@ pub enum Value {
     NativeEnum(NativeEnum, u32),
     Type(Rc<Ty>),
     Native(Rc<RefCell<NativeObj>>),
+}
+
+impl Clone for Value {
+    /// Scalars copy inline; only reference values take the out-of-line path.
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Long(l) => Value::Long(*l),
+            _ => self.clone_slow(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_slow(&self) -> Value {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Long(l) => Value::Long(*l),
+            Value::Double(d) => Value::Double(*d),
+            Value::Dec(d) => Value::Dec(*d),
+            Value::Str(s) => Value::Str(s.clone()),
+            Value::Id(s) => Value::Id(s.clone()),
+            Value::Date(d) => Value::Date(*d),
+            Value::Datetime(d) => Value::Datetime(*d),
+            Value::Time(t) => Value::Time(*t),
+            Value::Blob(b) => Value::Blob(b.clone()),
+            Value::List(l) => Value::List(l.clone()),
+            Value::Set(s) => Value::Set(s.clone()),
+            Value::Map(m) => Value::Map(m.clone()),
+            Value::Obj(o) => Value::Obj(o.clone()),
+            Value::SObj(s) => Value::SObj(s.clone()),
+            Value::Enum(c, o) => Value::Enum(*c, *o),
+            Value::NativeEnum(e, o) => Value::NativeEnum(*e, *o),
+            Value::Type(t) => Value::Type(t.clone()),
+            Value::Native(n) => Value::Native(n.clone()),
+        }
+    }
 }
 
 /// A `List` (and array).
@@ -130,7 +173,37 @@ pub enum NativeObj {
     },
 }
 
+/// Drops a value, skipping the out-of-line drop glue for values that own nothing.
+/// The interpreter's hot paths discard many Integers and Booleans.
+#[inline(always)]
+pub fn discard(v: Value) {
+    if v.is_scalar() {
+        std::mem::forget(v);
+    } else {
+        drop(v);
+    }
+}
+
 impl Value {
+    /// Whether the value owns no heap data (dropping it is a no-op).
+    #[inline(always)]
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Value::Null
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Long(_)
+                | Value::Double(_)
+                | Value::Dec(_)
+                | Value::Date(_)
+                | Value::Datetime(_)
+                | Value::Time(_)
+                | Value::Enum(..)
+                | Value::NativeEnum(..)
+        )
+    }
+
     /// A string value.
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(Rc::new(s.into()))

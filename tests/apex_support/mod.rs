@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use isvdbg::vm::{self, SourceFile, interp::RequestEnv, schema::Schema};
+use isvdbg::vm::{self, SourceFile, interp::RequestEnv};
 
 /// One conformance case.
 #[derive(Debug, Default, Clone)]
@@ -119,7 +119,7 @@ pub fn run_case(case: &Case, cpu_limit: Duration) -> Actual {
 }
 
 fn run_case_here(case: &Case, cpu_limit: Duration) -> Actual {
-    let schema = Arc::new(Schema::default());
+    let schema = Arc::new(isvdbg::vm::schema::standard::standard_schema());
     let files: Vec<SourceFile> = case
         .classes
         .iter()

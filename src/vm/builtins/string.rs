@@ -218,7 +218,7 @@ fn find_from(hay: &str, needle: &str, from: i64) -> i32 {
         return -1;
     }
     let b = byte_at(hay, from);
-    match hay[b..].find(needle) {
+    match memchr::memmem::find(&hay.as_bytes()[b..], needle.as_bytes()) {
         Some(p) => char_index(hay, b + p) as i32,
         None => -1,
     }
@@ -286,7 +286,9 @@ fn contains(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
     if a.first().is_some_and(Value::is_null) {
         return Err(i.npe());
     }
-    bool_op(i, &r, a, |x, y| x.contains(y))
+    bool_op(i, &r, a, |x, y| {
+        memchr::memmem::find(x.as_bytes(), y.as_bytes()).is_some()
+    })
 }
 
 fn contains_ignore_case(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
@@ -688,7 +690,12 @@ fn count_matches(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
     if y.is_empty() {
         return Ok(Value::Int(0));
     }
-    Ok(Value::Int(x.matches(y.as_str()).count() as i32))
+    let n = match y.as_bytes() {
+        // One byte: a plain count vectorises, where a search restarts at every match.
+        [b] => x.bytes().filter(|c| c == b).count(),
+        needle => memchr::memmem::find_iter(x.as_bytes(), needle).count(),
+    };
+    Ok(Value::Int(n as i32))
 }
 
 fn remove(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {

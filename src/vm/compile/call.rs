@@ -323,6 +323,7 @@ impl<'t> Compiler<'t> {
                 recv: Box::new(recv),
                 args,
                 safe,
+                cache: Default::default(),
             },
             _ => Expr::Call {
                 func: f,
@@ -431,6 +432,14 @@ impl<'t> Compiler<'t> {
             return r;
         }
         let (args, tys) = self.args(cx, arg_nodes);
+        if b == "math" && lower == "mod" && tys == [Ty::Integer, Ty::Integer] {
+            let mut it = args.into_iter();
+            let (x, y) = (it.next().expect("two"), it.next().expect("two"));
+            return (
+                Expr::IntOp(crate::vm::ir::BinOp::Rem, Box::new(x), Box::new(y)),
+                Ty::Integer,
+            );
+        }
         match builtins::static_method(b, &lower, args.len()) {
             Some(m) => {
                 let ret = ret_of(m.ret, &Ty::Any, &tys);

@@ -909,6 +909,17 @@ impl<'t> Compiler<'t> {
             let (a, b) = (self.ty_name(&result), self.ty_name(&pty));
             self.error(k, n, format!("Illegal assignment from {a} to {b}"));
         }
+        if let Place::Local(slot) = place {
+            return (
+                Expr::CompoundLocal {
+                    slot,
+                    op: bop,
+                    value: Box::new(v),
+                    conv,
+                },
+                pty,
+            );
+        }
         (
             Expr::Compound {
                 place,
@@ -942,6 +953,16 @@ impl<'t> Compiler<'t> {
                 cx.src,
                 n,
                 format!("Increment and decrement need a numeric variable: {t}"),
+            );
+        }
+        if let (Place::Local(slot), Ty::Integer) = (&place, &ty) {
+            return (
+                Expr::IncLocal {
+                    slot: *slot,
+                    delta: delta as i32,
+                    prefix,
+                },
+                ty,
             );
         }
         (
@@ -1062,6 +1083,23 @@ impl<'t> Compiler<'t> {
                     }
                 };
                 let ty = self.binary_type(cx, n, bop, &lt, &rt);
+                let bitwise = matches!(
+                    bop,
+                    BinOp::Shl
+                        | BinOp::Shr
+                        | BinOp::UShr
+                        | BinOp::BitAnd
+                        | BinOp::BitOr
+                        | BinOp::BitXor
+                );
+                if lt == Ty::Integer && rt == Ty::Integer && !bitwise {
+                    let e = match (l, r) {
+                        (Expr::Local(s), Expr::Int(k)) => Expr::IntOpLocalConst(bop, s, k),
+                        (Expr::Local(s), Expr::Local(t)) => Expr::IntOpLocals(bop, s, t),
+                        (l, r) => Expr::IntOp(bop, b(l), b(r)),
+                    };
+                    return (e, ty);
+                }
                 (Expr::Binary(bop, b(l), b(r)), ty)
             }
         }

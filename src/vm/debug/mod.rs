@@ -242,6 +242,21 @@ impl RequestDebugger {
         self.functions = functions;
     }
 
+    /// The per-statement test: whether anything could make this statement stop. It
+    /// reads a few words and no locks, so that an attached debugger costs little.
+    #[inline(always)]
+    pub fn wants(&self, file: u32, line: u32) -> bool {
+        !self.detached
+            && (self.step.is_some()
+                || self.function_pending
+                || self.stop_on_entry
+                || self.pause.load(Ordering::Relaxed)
+                || self.control.generation() != self.generation
+                || self.control.is_ended()
+                || self.has_line(file, line))
+    }
+
+    #[inline(always)]
     fn has_line(&self, file: u32, line: u32) -> bool {
         self.bits
             .get(file as usize)
@@ -263,7 +278,7 @@ impl RequestDebugger {
         let reason = if self.stop_on_entry {
             self.stop_on_entry = false;
             Some(StopReason::Entry)
-        } else if self.pause.swap(false, Ordering::Relaxed) {
+        } else if self.pause.load(Ordering::Relaxed) && self.pause.swap(false, Ordering::Relaxed) {
             Some(StopReason::Pause)
         } else if self.function_pending {
             self.function_pending = false;

@@ -72,7 +72,11 @@ impl<'p> Interp<'p> {
                 self.base = saved_base;
                 self.line = saved_line;
                 self.col = saved_col;
-                self.stack.truncate(base);
+                while self.stack.len() > base {
+                    if let Some(v) = self.stack.pop() {
+                        crate::vm::value::discard(v);
+                    }
+                }
                 if let Some(mut d) = self.dbg.take() {
                     d.on_return(self);
                     self.dbg = Some(d);
@@ -92,6 +96,28 @@ impl<'p> Interp<'p> {
                 ))
             }
         }
+    }
+
+    /// Virtual dispatch through a call site's one-entry cache (monomorphic sites skip
+    /// the vtable lookup).
+    #[inline]
+    pub fn dispatch_cached(
+        &mut self,
+        recv: &Value,
+        sig: SigId,
+        cache: &std::sync::atomic::AtomicU64,
+    ) -> R<&'p Function> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Value::Obj(o) = recv {
+            let c = cache.load(Relaxed);
+            if c != 0 && (c >> 32) as u32 == o.class + 1 {
+                return Ok(self.prog.func(c as u32));
+            }
+            let f = self.dispatch(recv, sig)?;
+            cache.store(((o.class as u64 + 1) << 32) | f.id as u64, Relaxed);
+            return Ok(f);
+        }
+        self.dispatch(recv, sig)
     }
 
     /// The implementation of a virtual signature for an object's class.

@@ -6,13 +6,110 @@ use smallvec::SmallVec;
 
 use super::ops::{convert_num, num_kind};
 use super::{Interp, R};
-use crate::vm::ir::{BinOp, Expr, Place};
+use crate::vm::builtins::NativeFn;
+use crate::vm::ir::{BinOp, Expr, Place, SigId};
+use crate::vm::types::FnId;
 use crate::vm::types::Ty;
 use crate::vm::value::{Key, OrderedMap, OrderedSet, Value};
 
 impl<'p> Interp<'p> {
-    /// Evaluates an expression.
+    /// Evaluates an expression. The common cases live here, in a small function;
+    /// everything else goes to [`Interp::eval_rest`].
+    #[inline]
     pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        match e {
+            Expr::Local(s) => Ok(self.stack[self.base + *s as usize].clone()),
+            Expr::Int(i) => Ok(Value::Int(*i)),
+            Expr::IntOp(op, a, b) => self.int_op(*op, a, b),
+            Expr::IntOpLocalConst(op, s, k) => {
+                let x = self.stack[self.base + *s as usize].clone();
+                self.int_values(*op, x, Value::Int(*k))
+            }
+            Expr::IntOpLocals(op, s, t) => {
+                let x = self.stack[self.base + *s as usize].clone();
+                let y = self.stack[self.base + *t as usize].clone();
+                self.int_values(*op, x, y)
+            }
+            Expr::Field { obj, idx, safe } if matches!(**obj, Expr::This) && !*safe => {
+                self.this_field(*idx)
+            }
+            Expr::Bool(b) => Ok(Value::Bool(*b)),
+            Expr::Null => Ok(Value::Null),
+            Expr::Call {
+                func,
+                recv,
+                args,
+                safe,
+            } => self.eval_call(func, recv, args, safe),
+            Expr::VCall {
+                sig,
+                recv,
+                args,
+                safe,
+                cache,
+            } => self.eval_vcall(sig, recv, args, safe, cache),
+            Expr::Native {
+                f,
+                recv,
+                args,
+                safe,
+            } => self.eval_native(f, recv, args, safe),
+            Expr::Binary(op, a, b) => self.eval_binary(*op, a, b),
+            _ => self.eval_rest(e),
+        }
+    }
+
+    /// A field of `this`, without touching its reference count.
+    fn this_field(&mut self, idx: u32) -> R<Value> {
+        if self.eval_this.is_none()
+            && let Some(Value::Obj(o)) = self.frames.last().map(|f| &f.this)
+        {
+            return Ok(o.fields.borrow()[idx as usize].clone());
+        }
+        match self.this() {
+            Value::Obj(o) => Ok(o.fields.borrow()[idx as usize].clone()),
+            _ => Err(self.npe()),
+        }
+    }
+
+    fn int_op(&mut self, op: BinOp, a: &Expr, b: &Expr) -> R<Value> {
+        let x = self.eval(a)?;
+        let y = self.eval(b)?;
+        self.int_values(op, x, y)
+    }
+
+    #[inline]
+    fn int_values(&mut self, op: BinOp, x: Value, y: Value) -> R<Value> {
+        if let (Value::Int(p), Value::Int(q)) = (&x, &y) {
+            let (p, q) = (*p, *q);
+            std::mem::forget(x);
+            std::mem::forget(y);
+            return self.int_result(op, p, q);
+        }
+        self.binary(op, x, y)
+    }
+
+    #[inline]
+    fn int_result(&mut self, op: BinOp, p: i32, q: i32) -> R<Value> {
+        let r = match op {
+            BinOp::Add => Value::Int(p.wrapping_add(q)),
+            BinOp::Sub => Value::Int(p.wrapping_sub(q)),
+            BinOp::Mul => Value::Int(p.wrapping_mul(q)),
+            BinOp::Div if q != 0 => Value::Int(p.wrapping_div(q)),
+            BinOp::Rem if q != 0 => Value::Int(p.wrapping_rem(q)),
+            BinOp::Lt => Value::Bool(p < q),
+            BinOp::Le => Value::Bool(p <= q),
+            BinOp::Gt => Value::Bool(p > q),
+            BinOp::Ge => Value::Bool(p >= q),
+            BinOp::Eq | BinOp::ExactEq => Value::Bool(p == q),
+            BinOp::Ne | BinOp::ExactNe => Value::Bool(p != q),
+            _ => return self.binary(op, Value::Int(p), Value::Int(q)),
+        };
+        Ok(r)
+    }
+
+    #[inline(never)]
+    fn eval_rest(&mut self, e: &Expr) -> R<Value> {
         match e {
             Expr::Null => Ok(Value::Null),
             Expr::Bool(b) => Ok(Value::Bool(*b)),
@@ -109,14 +206,30 @@ impl<'p> Interp<'p> {
                 let v = self.eval(x)?;
                 self.unary(*op, v)
             }
-            Expr::Binary(op, a, b) => {
-                let x = self.eval(a)?;
-                let y = self.eval(b)?;
-                if let (BinOp::Lt, Value::Int(p), Value::Int(q)) = (op, &x, &y) {
-                    return Ok(Value::Bool(p < q));
+            Expr::Binary(op, a, b) => self.eval_binary(*op, a, b),
+            Expr::IntOp(op, a, b) => self.int_op(*op, a, b),
+            Expr::IntOpLocalConst(..) | Expr::IntOpLocals(..) => self.eval(e),
+            Expr::IncLocal {
+                slot,
+                delta,
+                prefix,
+            } => {
+                let idx = self.base + *slot as usize;
+                match self.stack[idx] {
+                    Value::Int(old) => {
+                        let new = old.wrapping_add(*delta);
+                        self.stack[idx] = Value::Int(new);
+                        Ok(Value::Int(if *prefix { new } else { old }))
+                    }
+                    _ => Err(self.npe()),
                 }
-                self.binary(*op, x, y)
             }
+            Expr::CompoundLocal {
+                slot,
+                op,
+                value,
+                conv,
+            } => self.compound_local(*slot, *op, value, conv.as_ref()),
             Expr::And(a, b) => Ok(Value::Bool(self.eval_cond(a)? && self.eval_cond(b)?)),
             Expr::Or(a, b) => Ok(Value::Bool(self.eval_cond(a)? || self.eval_cond(b)?)),
             Expr::Coalesce(a, b) => {
@@ -135,70 +248,20 @@ impl<'p> Interp<'p> {
                 recv,
                 args,
                 safe,
-            } => {
-                let f = self.prog.func(*func);
-                let this = match recv {
-                    Some(r) => {
-                        let v = self.eval(r)?;
-                        if v.is_null() {
-                            return if *safe {
-                                Ok(Value::Null)
-                            } else {
-                                Err(self.npe())
-                            };
-                        }
-                        v
-                    }
-                    None => {
-                        self.ensure_init(f.class)?;
-                        Value::Null
-                    }
-                };
-                self.invoke(f, this, args)
-            }
+            } => self.eval_call(func, recv, args, safe),
             Expr::VCall {
                 sig,
                 recv,
                 args,
                 safe,
-            } => {
-                let this = self.eval(recv)?;
-                if this.is_null() {
-                    return if *safe {
-                        Ok(Value::Null)
-                    } else {
-                        Err(self.npe())
-                    };
-                }
-                let f = self.dispatch(&this, *sig)?;
-                self.invoke(f, this, args)
-            }
+                cache,
+            } => self.eval_vcall(sig, recv, args, safe, cache),
             Expr::Native {
                 f,
                 recv,
                 args,
                 safe,
-            } => {
-                let this = match recv {
-                    Some(r) => {
-                        let v = self.eval(r)?;
-                        if v.is_null() {
-                            return if *safe {
-                                Ok(Value::Null)
-                            } else {
-                                Err(self.npe())
-                            };
-                        }
-                        v
-                    }
-                    None => Value::Null,
-                };
-                let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(a)?);
-                }
-                f(self, this, &vals)
-            }
+            } => self.eval_native(f, recv, args, safe),
             Expr::DynCall {
                 recv,
                 name,
@@ -323,6 +386,95 @@ impl<'p> Interp<'p> {
         }
     }
 
+    #[inline(never)]
+    #[allow(clippy::ptr_arg)]
+    fn eval_call(
+        &mut self,
+        func: &FnId,
+        recv: &Option<Box<Expr>>,
+        args: &Vec<Expr>,
+        safe: &bool,
+    ) -> R<Value> {
+        let f = self.prog.func(*func);
+        let this = match recv {
+            Some(r) => {
+                let v = self.eval(r)?;
+                if v.is_null() {
+                    return if *safe {
+                        Ok(Value::Null)
+                    } else {
+                        Err(self.npe())
+                    };
+                }
+                v
+            }
+            None => {
+                self.ensure_init(f.class)?;
+                Value::Null
+            }
+        };
+        self.invoke(f, this, args)
+    }
+
+    #[inline(never)]
+    #[allow(clippy::ptr_arg)]
+    fn eval_vcall(
+        &mut self,
+        sig: &SigId,
+        recv: &Expr,
+        args: &Vec<Expr>,
+        safe: &bool,
+        cache: &std::sync::atomic::AtomicU64,
+    ) -> R<Value> {
+        let this = self.eval(recv)?;
+        if this.is_null() {
+            return if *safe {
+                Ok(Value::Null)
+            } else {
+                Err(self.npe())
+            };
+        }
+        let f = self.dispatch_cached(&this, *sig, cache)?;
+        self.invoke(f, this, args)
+    }
+
+    #[inline(never)]
+    #[allow(clippy::ptr_arg)]
+    fn eval_native(
+        &mut self,
+        f: &NativeFn,
+        recv: &Option<Box<Expr>>,
+        args: &Vec<Expr>,
+        safe: &bool,
+    ) -> R<Value> {
+        let this = match recv {
+            Some(r) => {
+                let v = self.eval(r)?;
+                if v.is_null() {
+                    return if *safe {
+                        Ok(Value::Null)
+                    } else {
+                        Err(self.npe())
+                    };
+                }
+                v
+            }
+            None => Value::Null,
+        };
+        let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        f(self, this, &vals)
+    }
+
+    #[inline(never)]
+    fn eval_binary(&mut self, op: BinOp, a: &Expr, b: &Expr) -> R<Value> {
+        let x = self.eval(a)?;
+        let y = self.eval(b)?;
+        self.binary(op, x, y)
+    }
+
     /// `this` of the current frame.
     pub fn this(&self) -> Value {
         if let Some((depth, this)) = &self.eval_this
@@ -334,6 +486,40 @@ impl<'p> Interp<'p> {
             .last()
             .map(|f| f.this.clone())
             .unwrap_or_default()
+    }
+
+    fn compound_local(
+        &mut self,
+        slot: u32,
+        op: BinOp,
+        value: &Expr,
+        conv: Option<&Ty>,
+    ) -> R<Value> {
+        let idx = self.base + slot as usize;
+        // Strings grow in place when unshared.
+        if op == BinOp::Add && matches!(self.stack[idx], Value::Str(_)) {
+            return self.compound(&Place::Local(slot), op, value, conv);
+        }
+        let rhs = self.eval(value)?;
+        let old = std::mem::take(&mut self.stack[idx]);
+        let new = match (&old, &rhs, op) {
+            (Value::Int(a), Value::Int(b), BinOp::Add) => Value::Int(a.wrapping_add(*b)),
+            (Value::Int(a), Value::Int(b), BinOp::Sub) => Value::Int(a.wrapping_sub(*b)),
+            (Value::Long(a), Value::Int(b), BinOp::Add) => Value::Long(a.wrapping_add(*b as i64)),
+            (Value::Long(a), Value::Long(b), BinOp::Add) => Value::Long(a.wrapping_add(*b)),
+            _ => match self.binary(op, old.clone(), rhs) {
+                Ok(v) => match conv {
+                    Some(t) => convert_num(v, t),
+                    None => v,
+                },
+                Err(e) => {
+                    self.stack[idx] = old;
+                    return Err(e);
+                }
+            },
+        };
+        self.stack[idx] = new.clone();
+        Ok(new)
     }
 
     fn compound(&mut self, place: &Place, op: BinOp, value: &Expr, conv: Option<&Ty>) -> R<Value> {

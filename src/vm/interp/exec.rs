@@ -16,17 +16,45 @@ impl<'p> Interp<'p> {
         Ok(Flow::Normal)
     }
 
-    /// Runs one statement.
+    /// Runs one statement. The common statements are handled here; the rest in
+    /// [`Interp::exec_rest`], so that this function stays small.
+    #[inline]
     pub fn exec(&mut self, s: &'p Stmt) -> R<Flow> {
         match &s.kind {
-            StmtKind::Block(b) => return self.exec_block(b),
-            StmtKind::Empty => return Ok(Flow::Normal),
-            _ => {}
+            StmtKind::Block(b) => self.exec_block(b),
+            StmtKind::Empty => Ok(Flow::Normal),
+            StmtKind::Expr(e) => {
+                self.tick(s.line, s.col)?;
+                crate::vm::value::discard(self.eval(e)?);
+                Ok(Flow::Normal)
+            }
+            StmtKind::If { cond, then, els } => {
+                self.tick(s.line, s.col)?;
+                if self.eval_cond(cond)? {
+                    self.exec(then)
+                } else if let Some(e) = els {
+                    self.exec(e)
+                } else {
+                    Ok(Flow::Normal)
+                }
+            }
+            StmtKind::Return(Some(e)) => {
+                self.tick(s.line, s.col)?;
+                self.ret = self.eval(e)?;
+                Ok(Flow::Return)
+            }
+            _ => {
+                self.tick(s.line, s.col)?;
+                self.exec_rest(s)
+            }
         }
-        self.tick(s.line, s.col)?;
+    }
+
+    #[inline(never)]
+    fn exec_rest(&mut self, s: &'p Stmt) -> R<Flow> {
         match &s.kind {
             StmtKind::Expr(e) => {
-                self.eval(e)?;
+                crate::vm::value::discard(self.eval(e)?);
                 Ok(Flow::Normal)
             }
             StmtKind::Local { slot, init } => {

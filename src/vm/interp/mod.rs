@@ -192,8 +192,11 @@ impl<'p> Interp<'p> {
             self.countdown = TICK_BATCH;
             self.check_cpu()?;
         }
-        if self.dbg.is_some() {
-            self.debug_statement()?;
+        if let Some(d) = &self.dbg {
+            let file = self.frames.last().map(|f| f.func.file_class).unwrap_or(0);
+            if d.wants(file, line) {
+                self.debug_statement()?;
+            }
         }
         Ok(())
     }

@@ -11,12 +11,12 @@ use crate::vm::value::Value;
 impl Interp<'_> {
     /// The API name of an sObject type.
     pub fn sobject_type_name(&self, t: SObjectTypeId) -> String {
-        format!("SObject#{t}")
+        self.prog.schema.get(t).name.clone()
     }
 
     /// Finds an sObject type by API name.
-    pub fn find_sobject_type(&self, _name: &str) -> Option<SObjectTypeId> {
-        None
+    pub fn find_sobject_type(&self, name: &str) -> Option<SObjectTypeId> {
+        self.prog.schema.find(name)
     }
 
     /// `new Account(Name = 'x')`.

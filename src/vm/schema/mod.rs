@@ -1,5 +1,7 @@
 //! The org schema as the compiler and the VM see it: sObject types and their fields.
 
+pub mod standard;
+
 use std::collections::HashMap;
 
 use super::types::{SObjectTypeId, Ty};
@@ -38,6 +40,9 @@ pub struct FieldDesc {
     /// For lookups: the target type and the relationship name (`Account`, `Account__r`).
     pub reference_to: Option<String>,
     pub relationship_name: Option<String>,
+    /// The name of the list of children on the parent (`Contacts`, `Invoice_Lines__r`);
+    /// None when the parent shows no such list.
+    pub child_relationship: Option<String>,
     pub default: Option<String>,
     pub formula: Option<String>,
     pub scale: u32,
@@ -95,6 +100,37 @@ impl Schema {
     /// The type with this id.
     pub fn get(&self, id: SObjectTypeId) -> &SObjectDesc {
         &self.objects[id as usize]
+    }
+
+    /// Fills every type's child relationships from the lookups that point at it
+    /// (`Account.Contacts` from `Contact.AccountId`).
+    pub fn link_children(&mut self) {
+        let mut links: Vec<(usize, (String, String, String))> = Vec::new();
+        for child in &self.objects {
+            for f in &child.fields {
+                let (Some(target), Some(rel)) = (&f.reference_to, &f.child_relationship) else {
+                    continue;
+                };
+                if let Some(&t) = self.by_name.get(&target.to_ascii_lowercase()) {
+                    links.push((
+                        t as usize,
+                        (rel.clone(), child.name.clone(), f.name.clone()),
+                    ));
+                }
+            }
+        }
+        for o in &mut self.objects {
+            o.children.clear();
+        }
+        for (t, link) in links {
+            if !self.objects[t]
+                .children
+                .iter()
+                .any(|c| c.0.eq_ignore_ascii_case(&link.0))
+            {
+                self.objects[t].children.push(link);
+            }
+        }
     }
 
     /// Adds a type and returns its id.
