@@ -8,7 +8,7 @@ pub mod compile;
 pub mod debug;
 pub mod interp;
 pub mod ir;
-pub mod platform_builtins;
+pub mod platform;
 pub mod program;
 pub mod schema;
 pub mod sobject;

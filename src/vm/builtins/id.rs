@@ -13,7 +13,7 @@ pub static METHODS: &[Method] = &[
         0,
         0,
         Ret::Native(crate::vm::types::NativeClass::SObjectTypeToken),
-        crate::vm::platform_builtins::id_sobject_type,
+        crate::vm::platform::builtins::id_sobject_type,
     ),
     m("equals", 1, 1, Ret::Bool, equals),
 ];

@@ -115,7 +115,7 @@ pub fn native_table(k: NativeClass) -> &'static [Method] {
         NativeClass::Pattern => PATTERN_METHODS,
         NativeClass::Matcher => MATCHER_METHODS,
         NativeClass::Iterator => ITERATOR_METHODS,
-        _ => crate::vm::platform_builtins::record_table(k),
+        _ => crate::vm::platform::builtins::record_table(k),
     }
 }
 

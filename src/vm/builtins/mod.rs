@@ -121,7 +121,7 @@ pub fn instance_table(ty: &Ty) -> &'static [Method] {
         Ty::Iter(_) => misc::ITERATOR_METHODS,
         Ty::NativeEnum(_) => misc::ENUM_METHODS,
         Ty::Native(k) => misc::native_table(*k),
-        Ty::SObject(_) => crate::vm::platform_builtins::SOBJECT_METHODS,
+        Ty::SObject(_) => crate::vm::platform::builtins::SOBJECT_METHODS,
         _ => &[],
     }
 }
@@ -161,8 +161,8 @@ pub fn static_table(class: &str) -> Option<&'static [Method]> {
         "encodingutil" => misc::ENCODING_STATICS,
         "id" => id::STATICS,
         "crypto" => misc::CRYPTO_STATICS,
-        "database" => crate::vm::platform_builtins::DATABASE,
-        "schema" => crate::vm::platform_builtins::SCHEMA,
+        "database" => crate::vm::platform::builtins::DATABASE,
+        "schema" => crate::vm::platform::builtins::SCHEMA,
         "test" => system::TEST,
         _ => return None,
     })

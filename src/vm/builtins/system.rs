@@ -22,7 +22,7 @@ pub static SYSTEM: &[Method] = &[
         1,
         2,
         Ret::Id,
-        crate::vm::platform_builtins::enqueue_job,
+        crate::vm::platform::builtins::enqueue_job,
     ),
     m("requestversion", 0, 0, Ret::Any, request_version),
     m("equals", 2, 2, Ret::Bool, equals),

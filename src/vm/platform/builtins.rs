@@ -1,9 +1,9 @@
 //! Built-ins that belong to the data platform: sObject methods, `Database`, `Schema`.
 
-use super::builtins::{Method, Ret, arg_str, m};
-use super::interp::{Interp, R};
-use super::types::NativeClass;
-use super::value::Value;
+use crate::vm::builtins::{Method, Ret, arg_str, m};
+use crate::vm::interp::{Interp, R};
+use crate::vm::types::NativeClass;
+use crate::vm::value::Value;
 
 pub static SOBJECT_METHODS: &[Method] = &[
     m("get", 1, 1, Ret::Any, sobject_get),
