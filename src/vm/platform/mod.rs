@@ -4,4 +4,5 @@
 pub mod builtins;
 pub mod field_value;
 pub mod ids;
+pub mod soql;
 pub mod store;
