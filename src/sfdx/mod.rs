@@ -1,4 +1,7 @@
-//! Reading SFDX projects: `sfdx-project.json`, Apex classes and triggers.
+//! Reading SFDX projects: `sfdx-project.json`, Apex classes and triggers,
+//! and object metadata (`objects`).
+
+pub mod objects;
 
 use std::path::{Path, PathBuf};
 
@@ -23,9 +26,27 @@ pub enum SfdxError {
     },
     #[error("{path} is not valid JSON: {message}; fix the file or remove it")]
     BadProject { path: PathBuf, message: String },
+    #[error("{path}:{line}:{col}: not well-formed XML: {message}; fix the markup")]
+    Xml {
+        path: PathBuf,
+        line: u32,
+        col: u32,
+        message: String,
+    },
+    /// Well-formed metadata that cannot be used; `message` says how to fix it.
+    #[error("{path}:{line}: {message}")]
+    Metadata {
+        path: PathBuf,
+        line: u32,
+        message: String,
+    },
+    /// A data file that cannot be loaded; `message` names the record and field and
+    /// says how to fix it.
+    #[error("{path}: {message}")]
+    Data { path: PathBuf, message: String },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SfdxError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SfdxError + '_ {
     move |source| SfdxError::Io {
         path: path.to_path_buf(),
         source,

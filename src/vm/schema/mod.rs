@@ -11,7 +11,11 @@ use super::types::{SObjectTypeId, Ty};
 pub enum FieldType {
     Id,
     Text,
+    /// Text area (255 characters, line breaks allowed).
+    TextArea,
     LongText,
+    /// Rich text area.
+    Html,
     Number,
     Currency,
     Percent,
@@ -19,6 +23,8 @@ pub enum FieldType {
     Date,
     DateTime,
     Picklist,
+    /// Multi-select picklist: values joined with `;`.
+    MultiPicklist,
     Email,
     Phone,
     Url,
@@ -43,11 +49,54 @@ pub struct FieldDesc {
     /// The name of the list of children on the parent (`Contacts`, `Invoice_Lines__r`);
     /// None when the parent shows no such list.
     pub child_relationship: Option<String>,
+    /// The default value of a new record, as text: a literal (`Draft`, `30`, `true`)
+    /// or, for non-text fields, an expression such as `TODAY()`.
     pub default: Option<String>,
     pub formula: Option<String>,
     pub scale: u32,
     pub external_id: bool,
     pub unique: bool,
+    /// For auto-number fields: the display format (`INV-{000000}`).
+    pub display_format: Option<String>,
+    /// For picklists: the values, in order (empty when unknown).
+    pub picklist_values: Vec<String>,
+}
+
+impl FieldDesc {
+    /// The text of auto-number `n`: `{000}` is the zero-padded number, `{YY}`,
+    /// `{YYYY}`, `{MM}` and `{DD}` parts of `today`. Without a format, the number.
+    pub fn format_autonumber(&self, n: u64, today: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let Some(fmt) = self.display_format.as_deref() else {
+            return n.to_string();
+        };
+        let mut out = String::new();
+        let mut rest = fmt;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let token = &rest[open + 1..open + close];
+            match token {
+                "YYYY" => out.push_str(&format!("{:04}", today.year())),
+                "YY" => out.push_str(&format!("{:02}", today.year() % 100)),
+                "MM" => out.push_str(&format!("{:02}", today.month())),
+                "DD" => out.push_str(&format!("{:02}", today.day())),
+                t if !t.is_empty() && t.bytes().all(|b| b == b'0') => {
+                    out.push_str(&format!("{n:0width$}", width = t.len()))
+                }
+                t => {
+                    out.push('{');
+                    out.push_str(t);
+                    out.push('}');
+                }
+            }
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 /// An sObject type.

@@ -35,6 +35,8 @@ pub fn field(name: &str, label: &str, ty: FieldType) -> FieldDesc {
         },
         external_id: false,
         unique: false,
+        display_format: None,
+        picklist_values: Vec::new(),
     }
 }
 
@@ -66,7 +68,7 @@ fn with_default(mut f: FieldDesc, d: &str) -> FieldDesc {
 }
 
 /// The fields every object has.
-fn system_fields() -> Vec<FieldDesc> {
+pub(crate) fn system_fields() -> Vec<FieldDesc> {
     use FieldType::*;
     vec![
         field("Id", "Record ID", Id),
@@ -101,7 +103,8 @@ fn address(prefix: &str, label: &str) -> Vec<FieldDesc> {
         .collect()
 }
 
-fn object(
+/// An object with the system fields, an `OwnerId` when `owned`, then `fields`.
+pub(crate) fn object(
     name: &str,
     label: &str,
     plural: &str,
@@ -214,7 +217,10 @@ pub fn standard_schema() -> Schema {
         "Cases",
         "500",
         vec![
-            field("CaseNumber", "Case Number", AutoNumber),
+            FieldDesc {
+                display_format: Some("{00000000}".to_string()),
+                ..field("CaseNumber", "Case Number", AutoNumber)
+            },
             field("Subject", "Subject", Text),
             field("Description", "Description", LongText),
             with_default(field("Status", "Status", Picklist), "New"),
