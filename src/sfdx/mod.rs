@@ -1,6 +1,7 @@
 //! Reading SFDX projects: `sfdx-project.json`, Apex classes and triggers,
-//! and object metadata (`objects`).
+//! object metadata (`objects`) and `sf data tree` record files (`data_tree`).
 
+pub mod data_tree;
 pub mod objects;
 
 use std::path::{Path, PathBuf};

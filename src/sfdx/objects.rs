@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use roxmltree::{Document, Node};
 
 use super::{SfdxError, io, namespace_of};
-use crate::vm::schema::standard::{apex_type, field, object, standard_schema};
+use crate::vm::schema::standard::{apex_type, field, lookup, object, standard_schema};
 use crate::vm::schema::{CustomSettingKind, FieldDesc, FieldType, SObjectDesc, Schema};
 
 /// Base-62 digits in the order key prefixes are handed out.
@@ -523,7 +523,11 @@ fn parse_field(path: &Path, namespace: &str) -> Result<ParsedField, SfdxError> {
             message: format!("<scale> is `{t}`; write a whole number such as 2"),
         })?;
     }
-    if formula.is_none() {
+    if ty == FieldType::AutoNumber {
+        // Auto-numbers have no default; code that predates `display_format` reads
+        // the format from `default`.
+        desc.default = desc.display_format.clone();
+    } else if formula.is_none() {
         desc.default = text(r, "defaultValue").and_then(|d| default_value(d, base));
     }
     if let Some(values) = child(r, "valueSet").and_then(|v| child(v, "valueSetDefinition")) {
@@ -592,13 +596,15 @@ fn build_object(
     };
     own.push(FieldDesc {
         display_format: head.name_format.clone(),
+        default: head.name_format.clone(),
         // A list setting's records are found by name.
         required: head.setting == Some(CustomSettingKind::List),
         ..field("Name", &head.name_label, name_ty)
     });
     if head.setting == Some(CustomSettingKind::Hierarchy) {
-        // The owner is the org, a profile or a user: no single parent type.
-        own.push(field("SetupOwnerId", "Location", FieldType::Lookup));
+        // The owner is the org, a profile or a user; the schema has one target per
+        // lookup, and the user is the one a relationship path can follow.
+        own.push(lookup("SetupOwnerId", "Location ID", "User", "SetupOwner"));
     }
     own.extend(fields.iter().map(|f| f.desc.clone()));
     let mut d = object(api, &head.label, &head.plural_label, prefix, own, owned);

@@ -50,7 +50,8 @@ pub struct FieldDesc {
     /// None when the parent shows no such list.
     pub child_relationship: Option<String>,
     /// The default value of a new record, as text: a literal (`Draft`, `30`, `true`)
-    /// or, for non-text fields, an expression such as `TODAY()`.
+    /// or, for non-text fields, an expression such as `TODAY()`. For auto-number
+    /// fields: the display format, as in `display_format`.
     pub default: Option<String>,
     pub formula: Option<String>,
     pub scale: u32,
@@ -67,7 +68,8 @@ impl FieldDesc {
     /// `{YYYY}`, `{MM}` and `{DD}` parts of `today`. Without a format, the number.
     pub fn format_autonumber(&self, n: u64, today: chrono::NaiveDate) -> String {
         use chrono::Datelike;
-        let Some(fmt) = self.display_format.as_deref() else {
+        let fmt = self.display_format.as_deref().or(self.default.as_deref());
+        let Some(fmt) = fmt else {
             return n.to_string();
         };
         let mut out = String::new();

@@ -219,6 +219,7 @@ pub fn standard_schema() -> Schema {
         vec![
             FieldDesc {
                 display_format: Some("{00000000}".to_string()),
+                default: Some("{00000000}".to_string()),
                 ..field("CaseNumber", "Case Number", AutoNumber)
             },
             field("Subject", "Subject", Text),
