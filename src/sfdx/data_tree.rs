@@ -86,6 +86,9 @@ pub struct TreeLoader<'s> {
     namespace: String,
     now: NaiveDateTime,
     report: LoadReport,
+    /// Who creates the records: their `CreatedById`, `LastModifiedById` and,
+    /// unless given, `OwnerId`. None leaves them null.
+    user: Option<String>,
     /// referenceId to id, for every record loaded so far.
     refs: HashMap<String, String>,
 }
@@ -123,6 +126,7 @@ impl<'s> TreeLoader<'s> {
             namespace: namespace_context.to_string(),
             now,
             report: LoadReport::default(),
+            user: None,
             refs: HashMap::new(),
         }
     }
@@ -131,6 +135,13 @@ impl<'s> TreeLoader<'s> {
     /// `TODAY()`/`NOW()` defaults instead of the current time.
     pub fn at(mut self, now: NaiveDateTime) -> TreeLoader<'s> {
         self.now = now;
+        self
+    }
+
+    /// Loads records as created by the user with id `user_id`: it fills their
+    /// `CreatedById` and `LastModifiedById`, and `OwnerId` where the file gives none.
+    pub fn as_user(mut self, user_id: &str) -> TreeLoader<'s> {
+        self.user = Some(user_id.to_string());
         self
     }
 
@@ -587,6 +598,16 @@ impl<'s> TreeLoader<'s> {
                 fields
                     .entry(stamp.to_string())
                     .or_insert(FieldValue::Datetime(self.now));
+            }
+        }
+        if let Some(user) = &self.user {
+            for by in ["createdbyid", "lastmodifiedbyid", "ownerid"] {
+                if desc.field(by).is_some() {
+                    let v = fields.entry(by.to_string()).or_insert(FieldValue::Null);
+                    if v.is_blank() {
+                        *v = FieldValue::Id(user.clone());
+                    }
+                }
             }
         }
         let is_formula = |n: &str| {
