@@ -174,6 +174,13 @@ pub enum Place {
         setter: FnId,
         class: ClassId,
     },
+    /// A resolved sObject field, converted to its type on write.
+    SField {
+        obj: Box<Expr>,
+        key: Box<str>,
+        api: Box<str>,
+        ty: Ty,
+    },
     /// A field of an sObject, or any member looked up at run time.
     Dyn {
         obj: Box<Expr>,
@@ -208,6 +215,15 @@ pub enum Expr {
         getter: FnId,
         class: ClassId,
         safe: bool,
+    },
+    /// An sObject field (or relationship) the compiler resolved: lower-case key and API name.
+    SField {
+        obj: Box<Expr>,
+        key: Box<str>,
+        api: Box<str>,
+        safe: bool,
+        /// `Type.Field` when code may not write the field (formulas, auto-numbers, system fields).
+        readonly: Option<Box<str>>,
     },
     /// Reads a member by name at run time (sObject fields, untyped receivers).
     DynGet {

@@ -31,6 +31,8 @@ pub struct RunOutcome {
     pub output: Vec<DebugLine>,
     /// The uncaught exception, as `(type name, message, stack trace)`.
     pub exception: Option<UncaughtException>,
+    /// Queueable and future work the request queued, to run after it.
+    pub async_jobs: Vec<platform::context::AsyncJob>,
 }
 
 /// An exception that ended a request.
@@ -60,13 +62,22 @@ pub fn compile_anonymous(
     base: &Program,
     text: &str,
 ) -> Result<(Program, types::FnId), Vec<CompileError>> {
+    compile_anonymous_with(base, text, &[])
+}
+
+/// Compiles anonymous Apex with login access to the protected settings of `isv_access`.
+pub fn compile_anonymous_with(
+    base: &Program,
+    text: &str,
+    isv_access: &[String],
+) -> Result<(Program, types::FnId), Vec<CompileError>> {
     let file = SourceFile {
         name: "AnonymousBlock".into(),
         text: text.to_string(),
         namespace: String::new(),
         kind: compile::SourceKind::Anonymous,
     };
-    let c = compile::compile(&[file], Some(base), base.schema.clone())?;
+    let c = compile::compile_with(&[file], Some(base), base.schema.clone(), isv_access)?;
     let entry = c.entry.expect("anonymous code has an entry");
     Ok((c.program, entry))
 }
@@ -87,12 +98,21 @@ pub fn run_entry_with(
     i.dbg = debugger.map(|d| Box::new(debug::RequestDebugger::new(d)));
     let r = i.call_function(entry, Value::Null, Vec::new());
     let exception = match r {
-        Ok(_) => None,
-        Err(t) => Some(describe_throw(&mut i, &t)),
+        Ok(_) => {
+            i.platform.tx.commit();
+            None
+        }
+        Err(t) => {
+            // An uncaught exception undoes all of the request's DML, and its async work.
+            i.platform.tx.rollback();
+            i.platform.async_jobs.clear();
+            Some(describe_throw(&mut i, &t))
+        }
     };
     RunOutcome {
         output: i.output,
         exception,
+        async_jobs: std::mem::take(&mut i.platform.async_jobs),
     }
 }
 

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::builtins::NativeFn;
 use super::ir::{SigId, Stmt};
-use super::types::{ClassId, FnId, Ty, TyDisplay};
+use super::types::{ClassId, FnId, SObjectTypeId, Ty, TyDisplay};
 
 /// What kind of type a class entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,8 @@ pub struct Class {
     pub is_exception: bool,
     pub annotations: Vec<String>,
     pub line: u32,
+    /// For triggers: the sObject type and the events the trigger handles.
+    pub trigger: Option<(SObjectTypeId, Vec<super::platform::context::TriggerEvent>)>,
 }
 
 impl Class {

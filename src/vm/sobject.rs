@@ -12,6 +12,8 @@ pub struct SObject {
     /// When the record came from SOQL: the lower-case fields that were selected.
     /// Reading any other field throws SObjectException.
     pub queried: Option<Vec<String>>,
+    /// Errors added with `addError`: (message, field API name).
+    pub errors: Vec<(String, Option<String>)>,
 }
 
 impl SObject {
@@ -21,7 +23,22 @@ impl SObject {
             sobject_type,
             fields: OrderedMap::default(),
             queried: None,
+            errors: Vec::new(),
         }
+    }
+
+    /// A field's value by lower-case key (null when unset).
+    pub fn get(&self, key: &str) -> Value {
+        self.fields
+            .get(key)
+            .map(|f| f.1.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets a field by API name.
+    pub fn set(&mut self, api: &str, v: Value) {
+        self.fields
+            .insert(api.to_ascii_lowercase(), (api.to_string(), v));
     }
 
     /// Whether two records hold the same fields and values.

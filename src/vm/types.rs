@@ -15,9 +15,20 @@ pub enum NativeEnum {
     LoggingLevel,
     RoundingMode,
     TriggerOperation,
+    AccessLevel,
+    DisplayType,
+    StatusCode,
 }
 
 impl NativeEnum {
+    /// The constant with this name, if the enum has it.
+    pub fn value_of(self, name: &str) -> Option<u32> {
+        self.constants()
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+            .map(|o| o as u32)
+    }
+
     /// The enum's constants, in ordinal order.
     pub fn constants(self) -> &'static [&'static str] {
         match self {
@@ -43,6 +54,56 @@ impl NativeEnum {
                 "AFTER_DELETE",
                 "AFTER_UNDELETE",
             ],
+            NativeEnum::AccessLevel => &["SYSTEM_MODE", "USER_MODE"],
+            NativeEnum::StatusCode => &[
+                "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+                "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY",
+                "DELETE_FAILED",
+                "DUPLICATE_EXTERNAL_ID",
+                "DUPLICATE_VALUE",
+                "ENTITY_IS_DELETED",
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                "FIELD_INTEGRITY_EXCEPTION",
+                "INSUFFICIENT_ACCESS_OR_READONLY",
+                "INVALID_CROSS_REFERENCE_KEY",
+                "INVALID_EMAIL_ADDRESS",
+                "INVALID_FIELD",
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                "INVALID_ID_FIELD",
+                "INVALID_TYPE",
+                "MISSING_ARGUMENT",
+                "REQUIRED_FIELD_MISSING",
+                "STRING_TOO_LONG",
+                "UNABLE_TO_LOCK_ROW",
+                "UNDELETE_FAILED",
+                "UNKNOWN_EXCEPTION",
+            ],
+            NativeEnum::DisplayType => &[
+                "ADDRESS",
+                "ANYTYPE",
+                "BASE64",
+                "BOOLEAN",
+                "COMBOBOX",
+                "CURRENCY",
+                "DATACATEGORYGROUPREFERENCE",
+                "DATE",
+                "DATETIME",
+                "DOUBLE",
+                "EMAIL",
+                "ENCRYPTEDSTRING",
+                "ID",
+                "INTEGER",
+                "LONG",
+                "MULTIPICKLIST",
+                "PERCENT",
+                "PHONE",
+                "PICKLIST",
+                "REFERENCE",
+                "STRING",
+                "TEXTAREA",
+                "TIME",
+                "URL",
+            ],
         }
     }
 
@@ -52,6 +113,9 @@ impl NativeEnum {
             NativeEnum::LoggingLevel => "LoggingLevel",
             NativeEnum::RoundingMode => "RoundingMode",
             NativeEnum::TriggerOperation => "System.TriggerOperation",
+            NativeEnum::AccessLevel => "System.AccessLevel",
+            NativeEnum::DisplayType => "Schema.DisplayType",
+            NativeEnum::StatusCode => "System.StatusCode",
         }
     }
 }
@@ -74,6 +138,8 @@ pub enum NativeClass {
     DescribeSObjectResult,
     DescribeFieldResult,
     SObjectFieldToken,
+    /// `Schema.SObjectType.Account.fields`: fields by name, and `getMap()`.
+    SObjectTypeFields,
     QueryLocator,
     RestRequest,
     RestResponse,
@@ -100,6 +166,7 @@ impl NativeClass {
             NativeClass::DescribeSObjectResult => "Schema.DescribeSObjectResult",
             NativeClass::DescribeFieldResult => "Schema.DescribeFieldResult",
             NativeClass::SObjectFieldToken => "Schema.SObjectField",
+            NativeClass::SObjectTypeFields => "Schema.SObjectTypeFields",
             NativeClass::QueryLocator => "Database.QueryLocator",
             NativeClass::RestRequest => "RestRequest",
             NativeClass::RestResponse => "RestResponse",

@@ -345,6 +345,29 @@ fn key_eq(a: &Value, b: &Value) -> bool {
             }
         }
         (SObj(x), SObj(y)) => Rc::ptr_eq(x, y) || x.borrow().same_content(&y.borrow()),
+        (Native(x), Native(y)) => {
+            Rc::ptr_eq(x, y)
+                || match (&*x.borrow(), &*y.borrow()) {
+                    (
+                        NativeObj::Record { kind: a, fields: f },
+                        NativeObj::Record { kind: b, fields: g },
+                    ) => {
+                        a == b
+                            && matches!(
+                                a,
+                                super::types::NativeClass::SObjectTypeToken
+                                    | super::types::NativeClass::SObjectFieldToken
+                                    | super::types::NativeClass::DescribeSObjectResult
+                                    | super::types::NativeClass::DescribeFieldResult
+                            )
+                            && f.len() == g.len()
+                            && f.iter()
+                                .zip(g)
+                                .all(|(p, q)| p.0 == q.0 && key_eq(&p.1, &q.1))
+                    }
+                    _ => false,
+                }
+        }
         _ => a.same_ref(b),
     }
 }
@@ -384,7 +407,18 @@ fn key_hash<H: Hasher>(v: &Value, state: &mut H) {
         Map(m) => m.borrow().items.len().hash(state),
         SObj(s) => s.borrow().sobject_type.hash(state),
         Obj(o) => (Rc::as_ptr(o) as usize).hash(state),
-        Native(n) => (Rc::as_ptr(n) as *const u8 as usize).hash(state),
+        Native(n) => match &*n.borrow() {
+            NativeObj::Record { kind, fields } => {
+                kind.hash(state);
+                for (k, v) in fields {
+                    k.hash(state);
+                    if !matches!(v, Native(_)) {
+                        key_hash(v, state);
+                    }
+                }
+            }
+            _ => (Rc::as_ptr(n) as *const u8 as usize).hash(state),
+        },
     }
 }
 

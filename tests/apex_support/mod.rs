@@ -1,14 +1,20 @@
+#![allow(dead_code)]
 //! The `.apextest` case format and a runner for it.
 //!
-//! A file holds cases: `=== name`, optional `# comments`, then sections
-//! `--- class Name.cls`, `--- anon`, `--- output`, `--- exception`, `--- compile-error`.
+//! A file holds cases: `=== name`, optional `# comments`, then sections:
+//! `--- class [ns:]Name.cls`, `--- trigger [ns:]Name.trigger` (package code when
+//! `ns:` is given), `--- object [ns:]Name` (see `objects.rs`), `--- data` (records in
+//! `sf data tree` JSON), `--- isv-access ns` (the request may use that package's
+//! protected settings), `--- anon`, `--- after` (a second request), `--- output`,
+//! `--- exception`, `--- compile-error` (`File:LINE: text`).
 
-#![allow(dead_code)]
+mod objects;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use isvdbg::vm::platform::store::OrgStore;
 use isvdbg::vm::{self, SourceFile, interp::RequestEnv};
 
 /// One conformance case.
@@ -17,8 +23,14 @@ pub struct Case {
     pub file: String,
     pub name: String,
     pub line: usize,
-    pub classes: Vec<(String, String)>,
+    /// (namespace, file name, source) of classes and triggers.
+    pub classes: Vec<(String, String, String)>,
+    /// (`[ns:]Name` header, body) of object definitions.
+    pub objects: Vec<(String, String)>,
+    pub data: Vec<String>,
+    pub isv_access: Vec<String>,
     pub anon: String,
+    pub after: Option<String>,
     pub output: Vec<String>,
     pub exception: Option<String>,
     pub compile_errors: Vec<String>,
@@ -42,13 +54,25 @@ pub fn parse_cases(path: &Path) -> Vec<Case> {
             buf.pop();
         }
         let body = buf.join("\n");
-        if let Some(name) = s.strip_prefix("class ") {
-            c.classes.push((name.trim().to_string(), body));
-        } else if let Some(name) = s.strip_prefix("trigger ") {
-            c.classes.push((name.trim().to_string(), body));
+        let split_ns = |h: &str| match h.trim().split_once(':') {
+            Some((ns, n)) => (ns.to_string(), n.to_string()),
+            None => (String::new(), h.trim().to_string()),
+        };
+        if let Some(name) = s
+            .strip_prefix("class ")
+            .or_else(|| s.strip_prefix("trigger "))
+        {
+            let (ns, file) = split_ns(name);
+            c.classes.push((ns, file, body));
+        } else if let Some(header) = s.strip_prefix("object ") {
+            c.objects.push((header.trim().to_string(), body));
+        } else if let Some(ns) = s.strip_prefix("isv-access ") {
+            c.isv_access.push(ns.trim().to_string());
         } else {
             match s.as_str() {
                 "anon" => c.anon = body,
+                "after" => c.after = Some(body),
+                "data" => c.data.push(body),
                 "output" => c.output = buf.clone(),
                 "exception" => c.exception = Some(body.trim().to_string()),
                 "compile-error" => {
@@ -119,42 +143,67 @@ pub fn run_case(case: &Case, cpu_limit: Duration) -> Actual {
 }
 
 fn run_case_here(case: &Case, cpu_limit: Duration) -> Actual {
-    let schema = Arc::new(isvdbg::vm::schema::standard::standard_schema());
+    let errs = |e: Vec<String>| Actual {
+        output: vec![],
+        exception: None,
+        compile_errors: e,
+    };
+    let mut schema = isvdbg::vm::schema::standard::standard_schema();
+    for (header, body) in &case.objects {
+        if let Err(e) = objects::add_object(&mut schema, header, body) {
+            panic!("{}: bad object section {header}: {e}", case.name);
+        }
+    }
+    let schema = Arc::new(schema);
     let files: Vec<SourceFile> = case
         .classes
         .iter()
-        .map(|(n, t)| SourceFile::new(n.clone(), t.clone(), ""))
+        .map(|(ns, n, t)| SourceFile::new(n.clone(), t.clone(), ns.clone()))
         .collect();
-    let errs = |e: Vec<vm::CompileError>| Actual {
-        output: vec![],
-        exception: None,
-        compile_errors: e.iter().map(|e| e.to_string()).collect(),
-    };
-    let base = match vm::compile_classes(&files, schema) {
+    let base = match vm::compile_classes(&files, schema.clone()) {
         Ok(p) => p,
-        Err(e) => return errs(e),
+        Err(e) => return errs(e.iter().map(|e| e.to_string()).collect()),
     };
-    let (prog, entry) = match vm::compile_anonymous(&base, &case.anon) {
-        Ok(x) => x,
-        Err(e) => return errs(e),
-    };
-    let env = RequestEnv {
-        cpu_limit,
-        ..Default::default()
-    };
-    let out = vm::run_entry(&prog, entry, env);
+    let store = Arc::new(OrgStore::new(schema));
+    for data in &case.data {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        std::io::Write::write_all(&mut f, data.as_bytes()).expect("write data");
+        if let Err(e) = isvdbg::sfdx::data_tree::load_tree_file(f.path(), &store, "") {
+            panic!("{}: bad data section: {e}", case.name);
+        }
+    }
+    let mut output = Vec::new();
+    let mut exception = None;
+    for (k, anon) in std::iter::once(&case.anon)
+        .chain(case.after.as_ref())
+        .enumerate()
+    {
+        let (prog, entry) = match vm::compile_anonymous_with(&base, anon, &case.isv_access) {
+            Ok(x) => x,
+            Err(e) => return errs(e.iter().map(|e| e.to_string()).collect()),
+        };
+        let env = RequestEnv {
+            cpu_limit,
+            store: Some(store.clone()),
+            isv_access: case.isv_access.clone(),
+            ..Default::default()
+        };
+        let out = vm::run_entry(&prog, entry, env);
+        output.extend(out.output.iter().flat_map(|d| {
+            d.message
+                .split('\n')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        }));
+        if k == 0 {
+            exception = out.exception.map(|e| e.to_string());
+        } else if let Some(e) = out.exception {
+            output.push(format!("(after) {e}"));
+        }
+    }
     Actual {
-        output: out
-            .output
-            .iter()
-            .flat_map(|d| {
-                d.message
-                    .split('\n')
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        exception: out.exception.map(|e| e.to_string()),
+        output,
+        exception,
         compile_errors: vec![],
     }
 }

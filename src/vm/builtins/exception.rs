@@ -22,7 +22,7 @@ pub static METHODS: &[Method] = &[
     m("getnumdml", 0, 0, Ret::Int, get_num_dml),
     m("getdmlmessage", 1, 1, Ret::Str, get_dml_message),
     m("getdmlstatuscode", 1, 1, Ret::Str, get_dml_status_code),
-    m("getdmltype", 1, 1, Ret::Any, get_dml_status_code),
+    m("getdmltype", 1, 1, Ret::Any, get_dml_type),
     m("getdmlfieldnames", 1, 1, Ret::ListStr, get_dml_field_names),
     m("getdmlid", 1, 1, Ret::Id, get_dml_id),
     m("getdmlindex", 1, 1, Ret::Int, get_dml_index),
@@ -110,6 +110,19 @@ fn get_dml_message(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
 
 fn get_dml_status_code(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
     Ok(dml_row(i, &r, a, |f| Value::str(f.status.clone()))?.unwrap_or_default())
+}
+
+/// A status code as a `System.StatusCode` value (or its text for codes outside the enum).
+pub fn status_value(code: &str) -> Value {
+    use crate::vm::types::NativeEnum;
+    match NativeEnum::StatusCode.value_of(code) {
+        Some(o) => Value::NativeEnum(NativeEnum::StatusCode, o),
+        None => Value::str(code.to_string()),
+    }
+}
+
+fn get_dml_type(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
+    Ok(dml_row(i, &r, a, |f| status_value(&f.status))?.unwrap_or_default())
 }
 
 fn get_dml_field_names(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {

@@ -161,8 +161,8 @@ pub fn static_table(class: &str) -> Option<&'static [Method]> {
         "encodingutil" => misc::ENCODING_STATICS,
         "id" => id::STATICS,
         "crypto" => misc::CRYPTO_STATICS,
-        "database" => crate::vm::platform::builtins::DATABASE,
-        "schema" => crate::vm::platform::builtins::SCHEMA,
+        "database" => &[],
+        "schema" => &[],
         "test" => system::TEST,
         _ => return None,
     })
@@ -216,6 +216,18 @@ pub fn lookup_runtime(i: &Interp<'_>, recv: &Value, name: &str, arity: usize) ->
 /// Reads a property of a built-in object by name (`saveResult.success` is not Apex, but
 /// records such as AggregateResult are read through `get`).
 pub fn get_native_member(i: &mut Interp<'_>, o: Value, name: &str) -> R<Value> {
+    if let Value::Native(n) = &o
+        && matches!(
+            &*n.borrow(),
+            NativeObj::Record {
+                kind: NativeClass::SObjectTypeFields,
+                ..
+            }
+        )
+    {
+        let token = crate::vm::platform::describe::fields_member(i, &o, name)?;
+        return crate::vm::platform::describe::field_describe_of(i, &token);
+    }
     if let Value::Native(n) = &o
         && let NativeObj::Record { fields, .. } = &*n.borrow()
         && let Some((_, v)) = fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))

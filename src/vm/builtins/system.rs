@@ -400,7 +400,7 @@ fn limit_heap_size(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
 macro_rules! counter {
     ($name:ident, $field:ident) => {
         fn $name(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
-            Ok(Value::Int(i.limits.$field as i32))
+            Ok(Value::Int(i.ns_limits().$field as i32))
         }
     };
 }

@@ -124,6 +124,17 @@ impl<'t> Compiler<'t> {
     }
 
     /// `Method does not exist or incorrect signature: void name(Types) from the type X`.
+    pub(super) fn no_method_pub(
+        &mut self,
+        k: usize,
+        n: Node<'t>,
+        name: &str,
+        tys: &[Ty],
+        on: &str,
+    ) {
+        self.no_method(k, n, name, tys, on)
+    }
+
     fn no_method(&mut self, k: usize, n: Node<'t>, name: &str, tys: &[Ty], on: &str) {
         let names: Vec<String> = tys.iter().map(|t| self.ty_name(t)).collect();
         self.error(
@@ -366,6 +377,20 @@ impl<'t> Compiler<'t> {
                 self.check_access(cx, n, f);
                 let ret = self.prog.func(f).ret.clone();
                 let args = self.coerce_args(f, args, &tys);
+                if self.prog.func(f).annotations.iter().any(|a| a == "future") {
+                    // An @future call only queues the work; it runs after the request.
+                    let mut all = vec![Expr::Int(f as i32)];
+                    all.extend(args);
+                    return (
+                        Expr::Native {
+                            f: crate::vm::platform::builtins::future_call,
+                            recv: None,
+                            args: all,
+                            safe: false,
+                        },
+                        Ty::Void,
+                    );
+                }
                 (
                     Expr::Call {
                         func: f,
@@ -410,8 +435,8 @@ impl<'t> Compiler<'t> {
             }
             return;
         }
-        let global = func.access == crate::vm::program::Access::Global
-            || func.annotations.iter().any(|a| a == "namespaceaccessible");
+        // @NamespaceAccessible shares code between packages of one namespace only.
+        let global = func.access == crate::vm::program::Access::Global;
         if !global {
             let d = self.describe_fn(f);
             self.error(cx.src, n, format!("Method is not visible: {d}"));
@@ -482,6 +507,24 @@ impl<'t> Compiler<'t> {
         let k = cx.src;
         let lower = name.to_ascii_lowercase();
         let (args, tys) = self.args(cx, arg_nodes);
+        let recv = match recv {
+            Expr::SField { obj, api, .. } if lower == "adderror" => {
+                // `record.Field__c.addError('msg')`: an error on that field of the record.
+                let field = self.intern(&api);
+                let mut all = vec![Expr::Str(field)];
+                all.extend(args);
+                return (
+                    Expr::Native {
+                        f: crate::vm::platform::builtins::field_add_error,
+                        recv: Some(obj),
+                        args: all,
+                        safe,
+                    },
+                    Ty::Void,
+                );
+            }
+            other => other,
+        };
         match &rty {
             Ty::Any | Ty::Iter(_) => (
                 Expr::DynCall {

@@ -145,6 +145,30 @@ impl<'t> Compiler<'t> {
         self.prog.class_index.insert(key, id);
         let (line, _) = pos(node);
         self.class_mut(id).line = line;
+        let ns = self.sources[k].namespace.clone();
+        if let Some(obj) = node.child_by_field_name("object") {
+            let oname = self.text(k, obj).to_string();
+            match self.schema.lookup_object(&oname, &ns) {
+                Some(t) => {
+                    let mut events = Vec::new();
+                    let mut c = node.walk();
+                    let nodes: Vec<Node<'t>> =
+                        node.children_by_field_name("events", &mut c).collect();
+                    for e in nodes {
+                        if e.kind() != "trigger_event" {
+                            continue;
+                        }
+                        let text = self.text(k, e).to_string();
+                        match crate::vm::platform::context::TriggerEvent::parse(&text) {
+                            Some(ev) => events.push(ev),
+                            None => self.error(k, e, format!("Invalid trigger event: {text}")),
+                        }
+                    }
+                    self.class_mut(id).trigger = Some((t, events));
+                }
+                None => self.error(k, obj, format!("Invalid SObject type: {oname}")),
+            }
+        }
         let f = self.new_fn(
             id,
             "trigger",

@@ -336,7 +336,11 @@ impl<'t> Compiler<'t> {
                 if let Some(Ty::NativeEnum(e)) = super::types::builtin_type(&lower) {
                     return Qual::NativeEnumType(e);
                 }
-                if let Some(s) = self.schema.find(&lower) {
+                if let Some(s) = self
+                    .schema
+                    .lookup_object(&lower, &self.sources[k].namespace.clone())
+                {
+                    self.check_sobject_visible(k, n, s);
                     return Qual::SObjectType(s);
                 }
                 let prefix = format!("{lower}.");
@@ -483,6 +487,7 @@ impl<'t> Compiler<'t> {
                 .find(|f| f.name.eq_ignore_ascii_case(lower))
             {
                 let f = f.clone();
+                self.check_field_visible(cx.src, n, x, &f);
                 let e = match f.getter {
                     Some(g) => Expr::PropGet {
                         obj: None,
@@ -549,6 +554,7 @@ impl<'t> Compiler<'t> {
             }
             Qual::Namespace(ns) => {
                 if let Some(&c) = self.prog.class_index.get(&format!("{ns}.{lower}")) {
+                    self.check_class_visible(k, n, c);
                     return Qual::Class(c);
                 }
                 if ns == "system" {
@@ -584,6 +590,35 @@ impl<'t> Compiler<'t> {
                 Expr::TypeLit(Ty::SObject(Some(s))),
                 Ty::Native(crate::vm::types::NativeClass::Type),
             ),
+            Qual::Builtin(b) if b == "schema" && lower == "sobjecttype" => {
+                Qual::Builtin("schema.sobjecttype".into())
+            }
+            Qual::Builtin(b)
+                if b == "schema"
+                    && self
+                        .schema
+                        .lookup_object(name, &self.sources[k].namespace.clone())
+                        .is_some() =>
+            {
+                let s = self
+                    .schema
+                    .lookup_object(name, &self.sources[k].namespace.clone())
+                    .expect("checked");
+                Qual::SObjectType(s)
+            }
+            Qual::Builtin(b) if b == "schema.sobjecttype" => match self
+                .schema
+                .lookup_object(name, &self.sources[k].namespace.clone())
+            {
+                Some(s) => {
+                    let (e, t) = self.schema_describe(s);
+                    Qual::Value(e, t)
+                }
+                None => {
+                    self.error(k, n, format!("Invalid sObject type: {name}"));
+                    Qual::Value(Expr::Null, Ty::Any)
+                }
+            },
             Qual::Builtin(b) => match self.builtin_static_field(cx, n, &b, &lower) {
                 Some((e, t)) => Qual::Value(e, t),
                 None => {
@@ -702,7 +737,7 @@ impl<'t> Compiler<'t> {
             "identifier" => {
                 let lower = self.text(k, n).to_ascii_lowercase();
                 match self.name_value(cx, n, &lower) {
-                    Some(Qual::Value(e, t)) => (self.place_of(cx, n, e), t),
+                    Some(Qual::Value(e, t)) => (self.place_of(cx, n, e, &t), t),
                     _ => {
                         let t = self.text(k, n).to_string();
                         self.error(k, n, format!("Variable does not exist: {t}"));
@@ -711,7 +746,7 @@ impl<'t> Compiler<'t> {
                 }
             }
             "field_access" => match self.qualifier(cx, n) {
-                Qual::Value(e, t) => (self.place_of(cx, n, e), t),
+                Qual::Value(e, t) => (self.place_of(cx, n, e, &t), t),
                 _ => {
                     let t = self.text(k, n).to_string();
                     self.error(k, n, format!("Variable does not exist: {t}"));
@@ -748,8 +783,25 @@ impl<'t> Compiler<'t> {
     }
 
     /// Turns a value expression into the place it reads.
-    fn place_of(&mut self, cx: &FnCtx, n: Node<'t>, e: Expr) -> Place {
+    fn place_of(&mut self, cx: &FnCtx, n: Node<'t>, e: Expr, ty: &Ty) -> Place {
         match e {
+            Expr::SField {
+                obj,
+                key,
+                api,
+                readonly,
+                ..
+            } => {
+                if let Some(what) = readonly {
+                    self.error(cx.src, n, format!("Field is not writeable: {what}"));
+                }
+                Place::SField {
+                    obj,
+                    key,
+                    api,
+                    ty: ty.clone(),
+                }
+            }
             Expr::Local(s) => Place::Local(s),
             Expr::Field { obj, idx, .. } => Place::Field { obj, idx },
             Expr::Static { class, slot } => {

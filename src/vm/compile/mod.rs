@@ -79,6 +79,8 @@ struct Compiler<'t> {
     anonymous_entry: Option<FnId>,
     /// Lines that start a statement, per top-level class (file).
     lines: HashMap<ClassId, Vec<u32>>,
+    /// Packages whose protected settings this code may name (login access).
+    isv_access: Vec<String>,
 }
 
 /// The result of compiling: the program and, for anonymous code, its entry function.
@@ -92,6 +94,16 @@ pub fn compile(
     files: &[SourceFile],
     base: Option<&Program>,
     schema: Arc<Schema>,
+) -> Result<Compiled, Vec<CompileError>> {
+    compile_with(files, base, schema, &[])
+}
+
+/// Compiles with login access to the protected settings of the `isv_access` packages.
+pub fn compile_with(
+    files: &[SourceFile],
+    base: Option<&Program>,
+    schema: Arc<Schema>,
+    isv_access: &[String],
 ) -> Result<Compiled, Vec<CompileError>> {
     let parsed: Vec<Parsed> = files.iter().map(syntax::parse).collect();
     let mut errors: Vec<CompileError> = parsed.iter().flat_map(syntax::syntax_errors).collect();
@@ -119,6 +131,7 @@ pub fn compile(
         jobs: Vec::new(),
         anonymous_entry: None,
         lines: HashMap::new(),
+        isv_access: isv_access.to_vec(),
     };
     c.run();
     if !c.errors.is_empty() {
@@ -244,6 +257,7 @@ pub fn compile_expression(
         jobs: Vec::new(),
         anonymous_entry: None,
         lines: HashMap::new(),
+        isv_access: Vec::new(),
     };
     let mut cx = body::FnCtx::for_eval(scope, file_class_of(base, scope.class));
     let (e, _) = c.expr(&mut cx, expr_node);

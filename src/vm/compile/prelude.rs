@@ -174,6 +174,7 @@ pub fn blank_class(
         is_exception: false,
         annotations: Vec::new(),
         line: 0,
+        trigger: None,
     }
 }
 

@@ -160,6 +160,23 @@ impl<'p> Interp<'p> {
                 let base = self.stack.len();
                 self.enter(f, this, base)
             }
+            Expr::SField {
+                obj,
+                key,
+                api,
+                safe,
+                ..
+            } => {
+                let o = self.eval(obj)?;
+                if o.is_null() {
+                    return if *safe {
+                        Ok(Value::Null)
+                    } else {
+                        Err(self.npe())
+                    };
+                }
+                self.sobject_get_key(&o, key, api)
+            }
             Expr::DynGet { obj, name, safe } => {
                 let o = self.eval(obj)?;
                 if o.is_null() {
@@ -601,6 +618,13 @@ impl<'p> Interp<'p> {
                 }
                 self.get_member(o, name)
             }
+            Place::SField { obj, key, api, .. } => {
+                let o = self.eval(obj)?;
+                if o.is_null() {
+                    return Err(self.npe());
+                }
+                self.sobject_get_key(&o, key, api)
+            }
         }
     }
 
@@ -653,6 +677,13 @@ impl<'p> Interp<'p> {
                     return Err(self.npe());
                 }
                 self.set_member(o, name, v)
+            }
+            Place::SField { obj, key, api, ty } => {
+                let o = self.eval(obj)?;
+                if o.is_null() {
+                    return Err(self.npe());
+                }
+                self.sobject_put_key(&o, key, api, ty, v)
             }
         }
     }

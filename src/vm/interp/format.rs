@@ -185,6 +185,10 @@ impl Interp<'_> {
                         let fields = fields.clone();
                         let kind = *kind;
                         drop(n);
+                        if let Some(name) = self.token_display(kind, &fields) {
+                            out.push_str(&name);
+                            return Ok(());
+                        }
                         out.push_str(kind.name());
                         out.push_str(":[");
                         for (i, (k, x)) in fields.iter().enumerate() {
@@ -201,6 +205,33 @@ impl Interp<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Schema tokens print as the name they stand for (`Account`, `Name`).
+    fn token_display(&self, kind: NativeClass, fields: &[(&'static str, Value)]) -> Option<String> {
+        let get = |k: &str| fields.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+        match kind {
+            NativeClass::SObjectTypeToken | NativeClass::DescribeSObjectResult => {
+                let s = get("sobject")?.as_i64()?;
+                Some(self.prog.schema.get(s as u32).name.clone())
+            }
+            NativeClass::SObjectFieldToken | NativeClass::DescribeFieldResult => {
+                get("field")?.as_str().map(str::to_string)
+            }
+            NativeClass::DatabaseError => {
+                let m = get("message")?;
+                let s = get("statusCode")?;
+                let (m, s) = (m.as_str().unwrap_or("").to_string(), s);
+                let status = match s {
+                    Value::NativeEnum(e, o) => e.constants()[o as usize].to_string(),
+                    v => v.as_str().unwrap_or("").to_string(),
+                };
+                Some(format!(
+                    "Database.Error[getFields=();getMessage={m};getStatusCode={status};]"
+                ))
+            }
+            _ => None,
+        }
     }
 
     /// The run-time type name of a value, as error messages show it.

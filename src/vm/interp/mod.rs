@@ -8,6 +8,7 @@ mod call;
 pub mod eval;
 mod exec;
 pub mod format;
+mod logging;
 pub mod ops;
 mod sobject_ops;
 
@@ -69,6 +70,11 @@ pub struct RequestEnv {
     pub heap_limit: usize,
     /// The time `System.now()` returns at the start of the request (GMT).
     pub start_time: NaiveDateTime,
+    /// The org's records; a fresh empty org when None.
+    pub store: Option<std::sync::Arc<super::platform::store::OrgStore>>,
+    /// Namespaces whose protected custom settings the request may use.
+    pub isv_access: Vec<String>,
+    pub profile_id: String,
 }
 
 impl Default for RequestEnv {
@@ -81,6 +87,9 @@ impl Default for RequestEnv {
             cpu_limit: Duration::from_secs(10),
             heap_limit: 6_000_000,
             start_time: chrono::Utc::now().naive_utc(),
+            store: None,
+            isv_access: Vec::new(),
+            profile_id: "00e000000000001AAA".into(),
         }
     }
 }
@@ -116,27 +125,22 @@ pub struct Interp<'p> {
     handlers: Vec<&'p [super::ir::Catch]>,
     pub output: Vec<DebugLine>,
     pub dbg: Option<Box<RequestDebugger>>,
-    pub limits: LimitCounters,
+    pub platform: super::platform::context::PlatformState,
+    /// The debug log being written, when the request's log levels ask for one.
+    pub log: Option<Box<super::platform::log::LogWriter>>,
     /// String constants of an expression being evaluated in the debugger.
     extra_strings: Vec<std::sync::Arc<str>>,
     /// While evaluating in a frame: the depth at which `this` is that frame's.
     pub(crate) eval_this: Option<(usize, Value)>,
 }
 
-/// Governor-limit counters of a request.
-#[derive(Debug, Clone, Default)]
-pub struct LimitCounters {
-    pub soql_queries: u32,
-    pub query_rows: u32,
-    pub dml_statements: u32,
-    pub dml_rows: u32,
-    pub queueable_jobs: u32,
-    pub future_calls: u32,
-}
-
 impl<'p> Interp<'p> {
     /// A fresh interpreter for one request over `prog`.
     pub fn new(prog: &'p Program, env: RequestEnv) -> Interp<'p> {
+        let store = env.store.clone().unwrap_or_else(|| {
+            std::sync::Arc::new(super::platform::store::OrgStore::new(prog.schema.clone()))
+        });
+        let platform = super::platform::context::PlatformState::new(store, env.isv_access.clone());
         Interp {
             prog,
             env,
@@ -155,7 +159,8 @@ impl<'p> Interp<'p> {
             handlers: Vec::new(),
             output: Vec::new(),
             dbg: None,
-            limits: LimitCounters::default(),
+            platform,
+            log: None,
             extra_strings: Vec::new(),
             eval_this: None,
         }
@@ -422,6 +427,22 @@ impl<'p> Interp<'p> {
         self.col = saved.2;
         self.ret = saved.3;
         r
+    }
+
+    /// The namespace of the code running now (`""` for the subscriber's own code).
+    pub fn code_namespace(&self) -> &'p str {
+        let prog = self.prog;
+        self.frames
+            .last()
+            .map(|f| prog.class(f.func.class).namespace.as_str())
+            .filter(|ns| *ns != "System")
+            .unwrap_or("")
+    }
+
+    /// The limit counters of the namespace running now.
+    pub fn ns_limits(&mut self) -> &mut super::platform::context::NamespaceLimits {
+        let ns = self.code_namespace();
+        self.platform.limits_mut(ns)
     }
 
     /// Pushes a `System.debug` line.

@@ -2,7 +2,15 @@
 //! triggers, custom settings, governor limits and debug logs.
 
 pub mod builtins;
+pub mod context;
+pub mod database;
+pub mod describe;
+pub mod dml;
 pub mod field_value;
 pub mod ids;
+pub mod log;
+pub mod query;
+pub mod settings;
 pub mod soql;
 pub mod store;
+pub mod triggers;

@@ -94,10 +94,21 @@ impl OrgStore {
         make_id(&prefix, *n)
     }
 
+    /// A new id with an explicit key prefix (async job ids, `707`).
+    pub fn next_id_with_prefix(&self, prefix: &str) -> String {
+        let mut d = self.lock();
+        let n = d.counters.entry(prefix.to_string()).or_insert(0);
+        *n += 1;
+        make_id(prefix, *n)
+    }
+
     /// The next value of an auto-number field.
     pub fn next_autonumber(&self, ty: SObjectTypeId, field: &str) -> u64 {
         let mut d = self.lock();
-        let n = d.autonumbers.entry((ty, field.to_ascii_lowercase())).or_insert(0);
+        let n = d
+            .autonumbers
+            .entry((ty, field.to_ascii_lowercase()))
+            .or_insert(0);
         *n += 1;
         *n
     }
@@ -226,7 +237,8 @@ impl Transaction {
 
     /// Writes a record (insert, update, delete or undelete: the record says which).
     pub fn put(&mut self, r: StoredRecord) {
-        self.changes.insert(key15(&r.id).to_string(), Change::Put(r));
+        self.changes
+            .insert(key15(&r.id).to_string(), Change::Put(r));
     }
 
     /// Whether anything changed.
@@ -248,6 +260,11 @@ impl Transaction {
         self.changes = self.savepoints[sp].clone();
         self.savepoints.truncate(sp + 1);
         true
+    }
+
+    /// Forgets a savepoint and every later one, keeping the changes.
+    pub fn release_savepoint(&mut self, sp: usize) {
+        self.savepoints.truncate(sp);
     }
 
     /// Discards every change.

@@ -1,5 +1,6 @@
 //! The org schema as the compiler and the VM see it: sObject types and their fields.
 
+pub mod names;
 pub mod standard;
 
 use std::collections::HashMap;

@@ -67,6 +67,17 @@ fn with_default(mut f: FieldDesc, d: &str) -> FieldDesc {
     f
 }
 
+/// The fields a new custom object (or custom setting) starts with, before its Name.
+pub fn standard_fields_for_custom(setting: bool, hierarchy: bool) -> Vec<FieldDesc> {
+    let mut f = system_fields();
+    if hierarchy {
+        f.push(lookup("SetupOwnerId", "Location ID", "User", "SetupOwner"));
+    } else if !setting {
+        f.push(lookup("OwnerId", "Owner ID", "User", "Owner"));
+    }
+    f
+}
+
 /// The fields every object has.
 pub(crate) fn system_fields() -> Vec<FieldDesc> {
     use FieldType::*;
