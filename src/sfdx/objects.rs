@@ -55,9 +55,16 @@ pub fn load_objects(
             continue;
         }
         let api = qualify(folder, namespace);
+        // Files of standard fields only customise them (picklist values, help
+        // text) and may lack a label or type: the schema already has those fields.
         let fields = src
             .fields
             .iter()
+            .filter(|p| {
+                file_name(p)
+                    .to_ascii_lowercase()
+                    .ends_with("__c.field-meta.xml")
+            })
             .map(|p| parse_field(p, namespace))
             .collect::<Result<Vec<_>, _>>()?;
         if work.find(&api).is_some() {
@@ -106,10 +113,6 @@ pub fn load_objects(
         let desc = &mut work.objects[id as usize];
         for f in &fields {
             if let Some(existing) = desc.field(&f.desc.name) {
-                // A standard field's file only customises it (picklist values, help).
-                if !f.desc.name.to_ascii_lowercase().ends_with("__c") {
-                    continue;
-                }
                 return Err(SfdxError::Metadata {
                     path: f.path.clone(),
                     line: 1,
@@ -117,16 +120,6 @@ pub fn load_objects(
                         "`{}` already has a field `{}`; remove the duplicate file or \
                          load this project only once",
                         desc.name, existing.name
-                    ),
-                });
-            }
-            if !f.desc.name.to_ascii_lowercase().ends_with("__c") {
-                return Err(SfdxError::Metadata {
-                    path: f.path.clone(),
-                    line: 1,
-                    message: format!(
-                        "`{}` has no standard field `{}`; custom field names end in `__c`",
-                        desc.name, f.desc.name
                     ),
                 });
             }

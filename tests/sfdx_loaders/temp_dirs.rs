@@ -47,6 +47,12 @@ fn a_subscriber_project_extends_package_objects_and_takes_the_next_prefix() {
              <formula>Amount__c * 2</formula>",
         ),
     );
+    // A standard field's file customises it; it adds nothing.
+    write(
+        d,
+        "force-app/main/default/objects/Account/fields/Industry.field-meta.xml",
+        &custom_field("<fullName>Industry</fullName><type>Picklist</type>"),
+    );
     write(
         d,
         "force-app/main/default/objects/acme__Invoice__c/fields/Internal_Note__c.field-meta.xml",
