@@ -14,7 +14,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::ast::{
     BindRef, Condition, Expr, FieldPath, Hop, Op, Operand, OrderBy, Query, SelectItem,
 };
-use super::values::{Key, Like, SortKey, cmp_keys, compare, equals, is_id_type, is_valid_id};
+use super::values::{
+    Key, Like, SortKey, SortKeys, cmp_keys, compare, equals, is_id_type, is_valid_id,
+};
 use super::{BindValue, QueryResult, SoqlError, aggregate, dates, project};
 use crate::vm::platform::field_value::FieldValue;
 use crate::vm::platform::store::{StoredRecord, View};
@@ -226,7 +228,7 @@ fn test(t: &Test, x: &FieldValue) -> bool {
 /// One matching record: its id, its ORDER BY keys and its position in the scan.
 pub(super) struct Hit {
     pub id: String,
-    pub keys: Vec<SortKey>,
+    pub keys: SortKeys,
     pub seq: usize,
 }
 

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+
 use tree_sitter::Node;
 
 use super::ast::*;

@@ -223,6 +223,9 @@ impl Like {
     }
 }
 
+/// A record's ORDER BY keys; most queries sort by one or two.
+pub type SortKeys = smallvec::SmallVec<[SortKey; 2]>;
+
 /// An ORDER BY key, built once per matching record.
 #[derive(Debug, Clone)]
 pub enum SortKey {

@@ -263,3 +263,31 @@ fn inline_errors_carry_their_position() {
     let src = format!("class X {{ void m() {{ Object x = {soql}; }} }}");
     assert_eq!(&src[e.span.unwrap()], "Bar");
 }
+
+#[test]
+fn not_after_and_needs_parentheses() {
+    // The grammar takes NOT only at the start of a condition or a parenthesised group.
+    let o = org();
+    assert!(
+        o.error("SELECT Id FROM Account WHERE Name = 'a' AND NOT Industry = 'b'")
+            .starts_with("unexpected token")
+    );
+    assert!(
+        inline(
+            &o,
+            "",
+            "[SELECT Id FROM Account WHERE Name = 'a' AND NOT Industry = 'b']"
+        )
+        .is_err()
+    );
+    let n = o.names("SELECT Name FROM Account WHERE AnnualRevenue > 0 AND (NOT Industry = 'tech')");
+    assert_eq!(n, ["beta corp"]);
+}
+
+#[test]
+fn queries_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Query>();
+    shared::<QueryResult>();
+    shared::<SoqlError>();
+}
