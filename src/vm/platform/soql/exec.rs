@@ -7,6 +7,7 @@
 //! and projected into [`Row`]s.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -15,7 +16,7 @@ use super::ast::{
     BindRef, Condition, Expr, FieldPath, Hop, Op, Operand, OrderBy, Query, SelectItem,
 };
 use super::values::{
-    Key, Like, SortKey, SortKeys, cmp_keys, compare, equals, is_id_type, is_valid_id,
+    Key, Like, SortKey, SortKeys, cmp_keys, cmp_with_key, compare, equals, is_id_type, is_valid_id,
 };
 use super::{BindValue, QueryResult, SoqlError, aggregate, dates, project};
 use crate::vm::platform::field_value::FieldValue;
@@ -232,6 +233,70 @@ pub(super) struct Hit {
     pub seq: usize,
 }
 
+/// The matches worth keeping for ORDER BY with OFFSET + LIMIT = `want`: once
+/// enough are in hand, a match that sorts after the worst kept one is dropped
+/// without copying anything (under the org lock, most of them).
+struct TopK<'o> {
+    order: &'o [OrderBy],
+    dirs: Vec<(bool, bool)>,
+    ids: Vec<bool>,
+    want: Option<usize>,
+    hits: Vec<Hit>,
+    /// The keys of the last hit kept at the latest pruning.
+    worst: Option<SortKeys>,
+}
+
+impl<'o> TopK<'o> {
+    fn new(order: &'o [OrderBy], want: Option<usize>) -> TopK<'o> {
+        TopK {
+            order,
+            dirs: order
+                .iter()
+                .map(|o| (o.descending, o.nulls_first()))
+                .collect(),
+            ids: order.iter().map(|o| is_id_expr(&o.expr)).collect(),
+            want,
+            hits: Vec::new(),
+            worst: None,
+        }
+    }
+
+    /// Without ORDER BY the first `want` matches are the answer.
+    fn full(&self) -> bool {
+        self.want == Some(0)
+            || (self.order.is_empty() && self.want.is_some_and(|w| self.hits.len() >= w))
+    }
+
+    fn offer(&mut self, env: &Env, rec: &StoredRecord, seq: usize) {
+        if let Some(worst) = &self.worst {
+            let mut ord = Ordering::Equal;
+            for (i, o) in self.order.iter().enumerate() {
+                let v = eval(env.view, rec, &o.expr);
+                ord = cmp_with_key(&v, self.ids[i], &worst[i], self.dirs[i]);
+                if ord != Ordering::Equal {
+                    break;
+                }
+            }
+            // On equal keys the kept hit came first in the scan, so it stays ahead.
+            if ord != Ordering::Less {
+                return;
+            }
+        }
+        self.hits.push(env.hit(rec, self.order, seq));
+        let Some(k) = self.want.filter(|_| !self.order.is_empty()) else {
+            return;
+        };
+        if self.hits.len() >= k.saturating_mul(2).max(64) {
+            let dirs = &self.dirs;
+            self.hits.select_nth_unstable_by(k - 1, |a, b| {
+                cmp_keys(&a.keys, &b.keys, dirs).then(a.seq.cmp(&b.seq))
+            });
+            self.hits.truncate(k);
+            self.worst = Some(self.hits[k - 1].keys.clone());
+        }
+    }
+}
+
 /// Sorts hits by ORDER BY (scan order breaks ties), then applies OFFSET and LIMIT.
 pub(super) fn window(hits: &mut Vec<Hit>, order: &[OrderBy], offset: usize, limit: Option<usize>) {
     if limit == Some(0) {
@@ -390,18 +455,16 @@ impl Env<'_, '_> {
         offset: usize,
         limit: Option<usize>,
     ) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        // Without ORDER BY the first OFFSET + LIMIT matches are the answer.
-        let enough = match (order.is_empty(), limit) {
-            (true, Some(l)) => offset.saturating_add(l),
-            _ => usize::MAX,
-        };
+        let mut top = TopK::new(order, limit.map(|l| offset.saturating_add(l)));
+        let mut seq = 0;
         self.view.scan(ty, all_rows, &mut |rec| {
-            if hits.len() >= enough || !holds(pred, &mut |e| eval(self.view, rec, e)) {
+            if top.full() || !holds(pred, &mut |e| eval(self.view, rec, e)) {
                 return;
             }
-            hits.push(self.hit(rec, order, hits.len()));
+            top.offer(self, rec, seq);
+            seq += 1;
         });
+        let mut hits = top.hits;
         window(&mut hits, order, offset, limit);
         hits
     }

@@ -292,33 +292,49 @@ impl SortKey {
     }
 }
 
+/// One ORDER BY item's order of two values given whether each is null and,
+/// for two non-null values, their ascending order.
+fn directed(
+    nulls: (bool, bool),
+    asc: impl FnOnce() -> Ordering,
+    desc: bool,
+    nulls_first: bool,
+) -> Ordering {
+    let null_side = if nulls_first {
+        Ordering::Less
+    } else {
+        Ordering::Greater
+    };
+    match nulls {
+        (true, true) => Ordering::Equal,
+        (true, false) => null_side,
+        (false, true) => null_side.reverse(),
+        (false, false) if desc => asc().reverse(),
+        (false, false) => asc(),
+    }
+}
+
 /// Orders two rows' keys by ORDER BY items: (descending, nulls first) per key.
 pub fn cmp_keys(a: &[SortKey], b: &[SortKey], dirs: &[(bool, bool)]) -> Ordering {
     for ((x, y), &(desc, nulls_first)) in a.iter().zip(b).zip(dirs) {
-        let o = match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => {
-                if nulls_first {
-                    Ordering::Less
-                } else {
-                    Ordering::Greater
-                }
-            }
-            (false, true) => {
-                if nulls_first {
-                    Ordering::Greater
-                } else {
-                    Ordering::Less
-                }
-            }
-            (false, false) => {
-                let o = x.cmp(y);
-                if desc { o.reverse() } else { o }
-            }
-        };
+        let o = directed((x.is_null(), y.is_null()), || x.cmp(y), desc, nulls_first);
         if o != Ordering::Equal {
             return o;
         }
     }
     Ordering::Equal
+}
+
+/// How `SortKey::of(v, id)` would order against `key` for one ORDER BY item,
+/// without copying text.
+pub fn cmp_with_key(v: &FieldValue, id: bool, key: &SortKey, dir: (bool, bool)) -> Ordering {
+    let v_null = matches!(v, FieldValue::Null) || v.as_text().is_some_and(str::is_empty);
+    let asc = || match (v, key) {
+        (FieldValue::Str(s) | FieldValue::Id(s), SortKey::Text(t)) if !id => {
+            s.chars().map(fold).cmp(t.chars())
+        }
+        (FieldValue::Str(s) | FieldValue::Id(s), SortKey::Text(t)) => s.as_str().cmp(t),
+        _ => SortKey::of(v, id).cmp(key),
+    };
+    directed((v_null, key.is_null()), asc, dir.0, dir.1)
 }

@@ -378,3 +378,42 @@ fn dynamic_binds_and_colons_in_strings() {
         .unwrap_err();
     assert_eq!(err.message, "Variable does not exist: missing");
 }
+
+#[test]
+fn limited_order_by_agrees_with_a_full_sort() {
+    // Enough rows that the top-k collector prunes, with ties and nulls.
+    let mut o = Org::empty(standard_schema());
+    let mut rng = fastrand::Rng::with_seed(3);
+    let mut records = Vec::new();
+    for i in 0..700 {
+        let mut f = vec![("Name", s(&format!("n{:03}", rng.u32(..150))))];
+        if rng.u8(..5) > 0 {
+            f.push(("NumberOfEmployees", int(rng.i64(..40))));
+        }
+        if i % 3 == 0 {
+            f.push(("Industry", s(if rng.bool() { "Tech" } else { "tech" })));
+        }
+        records.push(o.record(&format!("a{i}"), "Account", &f));
+    }
+    o.store.put_committed(records);
+    for order in [
+        "Name",
+        "Name DESC",
+        "NumberOfEmployees, Name DESC",
+        "NumberOfEmployees DESC NULLS FIRST",
+        "Industry NULLS LAST, NumberOfEmployees",
+    ] {
+        let all: Vec<String> = o
+            .rows(&format!("SELECT Name FROM Account ORDER BY {order}"))
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        for (limit, offset) in [(1, 0), (10, 0), (40, 25), (300, 100), (5, 698)] {
+            let q =
+                format!("SELECT Name FROM Account ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+            let got: Vec<String> = o.rows(&q).into_iter().map(|r| r.id).collect();
+            let end = (offset + limit).min(all.len());
+            assert_eq!(got, all[offset..end], "{q}");
+        }
+    }
+}
