@@ -14,6 +14,13 @@ pub type SigId = u32;
 /// Index into the program's string-constant pool.
 pub type ConstId = u32;
 
+/// An inline query: the parsed query (names resolved) and its `:bind` expressions.
+#[derive(Debug)]
+pub struct SoqlExpr {
+    pub query: std::sync::Arc<crate::vm::platform::soql::Query>,
+    pub binds: Vec<Expr>,
+}
+
 /// A statement with the source position it starts at.
 #[derive(Debug)]
 pub struct Stmt {
@@ -363,6 +370,10 @@ pub enum Expr {
         e: NativeEnum,
         ordinal: u32,
     },
+    /// An inline SOQL query and its bind expressions, by index.
+    Soql(Box<SoqlExpr>),
+    /// A query result assigned to a single sObject: exactly one row, or QueryException.
+    SingleRow(Box<Expr>),
     /// `MyEnum.values()`
     EnumValues(ClassId),
     /// `MyEnum.valueOf('NAME')`

@@ -33,6 +33,33 @@ pub struct RunOutcome {
     pub exception: Option<UncaughtException>,
     /// Queueable and future work the request queued, to run after it.
     pub async_jobs: Vec<platform::context::AsyncJob>,
+    /// The debug log, when log levels were given.
+    pub log: Option<platform::log::DebugLog>,
+}
+
+/// `FATAL_ERROR` with the stack, package frames marked for the subscriber view.
+fn log_fatal(i: &mut Interp<'_>, t: &interp::Throw, d: &UncaughtException) {
+    if i.log.is_none() {
+        return;
+    }
+    let stack =
+        t.0.ext
+            .borrow()
+            .as_ref()
+            .map(|e| e.stack.clone())
+            .unwrap_or_default();
+    let frames: Vec<(String, bool)> = stack
+        .iter()
+        .map(|f| {
+            (
+                format!("{}: line {}, column {}", f.name, f.line, f.column),
+                !f.namespace.is_empty(),
+            )
+        })
+        .collect();
+    if let Some(l) = i.log.as_mut() {
+        l.fatal_error(&d.to_string(), &frames);
+    }
 }
 
 /// An exception that ended a request.
@@ -94,8 +121,21 @@ pub fn run_entry_with(
     env: RequestEnv,
     debugger: Option<debug::DebuggerSetup>,
 ) -> RunOutcome {
+    let log = env.log_levels.map(|levels| {
+        Box::new(platform::log::LogWriter::new(
+            levels,
+            env.start_time,
+            env.log_source.as_deref(),
+        ))
+    });
+    let (user_id, user_name) = (env.user_id.clone(), env.user_name.clone());
     let mut i = Interp::new(prog, env);
     i.dbg = debugger.map(|d| Box::new(debug::RequestDebugger::new(d)));
+    i.log = log;
+    if let Some(l) = i.log.as_mut() {
+        l.execution_started(&user_id, &user_name);
+        l.code_unit_started(&platform::log::CodeUnit::Anonymous);
+    }
     let r = i.call_function(entry, Value::Null, Vec::new());
     let exception = match r {
         Ok(_) => {
@@ -106,13 +146,20 @@ pub fn run_entry_with(
             // An uncaught exception undoes all of the request's DML, and its async work.
             i.platform.tx.rollback();
             i.platform.async_jobs.clear();
-            Some(describe_throw(&mut i, &t))
+            let d = describe_throw(&mut i, &t);
+            log_fatal(&mut i, &t, &d);
+            Some(d)
         }
     };
+    i.log_code_unit_end();
+    if let Some(l) = i.log.as_mut() {
+        l.execution_finished();
+    }
     RunOutcome {
-        output: i.output,
+        output: std::mem::take(&mut i.output),
         exception,
         async_jobs: std::mem::take(&mut i.platform.async_jobs),
+        log: i.log.as_ref().map(|l| l.finish()),
     }
 }
 

@@ -12,8 +12,19 @@ pub struct SObject {
     /// When the record came from SOQL: the lower-case fields that were selected.
     /// Reading any other field throws SObjectException.
     pub queried: Option<Vec<String>>,
-    /// Errors added with `addError`: (message, field API name).
-    pub errors: Vec<(String, Option<String>)>,
+    /// Errors added with `addError` (or by a failing trigger).
+    pub errors: Vec<RecordError>,
+    /// Records handed to after triggers may not be changed.
+    pub read_only: bool,
+}
+
+/// An error attached to a record, failing its DML row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError {
+    pub status: String,
+    pub message: String,
+    /// The field the error names, if any.
+    pub field: Option<String>,
 }
 
 impl SObject {
@@ -24,6 +35,7 @@ impl SObject {
             fields: OrderedMap::default(),
             queried: None,
             errors: Vec::new(),
+            read_only: false,
         }
     }
 

@@ -127,14 +127,25 @@ pub struct Obj {
 pub struct ExcData {
     pub message: Value,
     pub cause: Value,
-    /// Stack at the throw, innermost first: (`Class.Foo.bar`, line, column).
-    pub stack: Vec<(String, u32, u32)>,
+    /// Stack at the throw, innermost first.
+    pub stack: Vec<StackFrame>,
     pub line: u32,
     pub col: u32,
     /// DML failures: (status code, message, fields, row index).
     pub dml: Vec<DmlFailure>,
     /// Whether the stack has been filled in (by the first throw).
     pub thrown: bool,
+}
+
+/// One frame of an exception's stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackFrame {
+    /// As Apex prints it: `Class.acme.Foo.bar`, `AnonymousBlock`.
+    pub name: String,
+    pub line: u32,
+    pub column: u32,
+    /// The namespace of the frame's code (`""` for the subscriber's own).
+    pub namespace: String,
 }
 
 /// One failed row of a DML operation.
@@ -166,6 +177,8 @@ pub enum NativeObj {
         items: Vec<Value>,
         pos: usize,
     },
+    /// An `AggregateResult` row: its columns by name.
+    Aggregate(Vec<(String, Value)>),
     /// Any other built-in object, as a bag of named values (SaveResult, Database.Error, ...).
     Record {
         kind: super::types::NativeClass,

@@ -77,10 +77,10 @@ fn get_line_number(i: &mut Interp<'_>, r: Value, _: &[Value]) -> R<Value> {
 }
 
 /// Formats a stack as Apex prints it: `Class.Foo.bar: line 3, column 1`, one per line.
-pub fn format_stack(stack: &[(String, u32, u32)]) -> String {
+pub fn format_stack(stack: &[crate::vm::value::StackFrame]) -> String {
     stack
         .iter()
-        .map(|(name, line, col)| format!("{name}: line {line}, column {col}"))
+        .map(|f| format!("{}: line {}, column {}", f.name, f.line, f.column))
         .collect::<Vec<_>>()
         .join("\n")
 }

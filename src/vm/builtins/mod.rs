@@ -202,6 +202,7 @@ pub fn lookup_runtime(i: &Interp<'_>, recv: &Value, name: &str, arity: usize) ->
             NativeObj::Matcher { .. } => Ty::Native(NativeClass::Matcher),
             NativeObj::Iterator { .. } => Ty::Iter(Box::new(Ty::Any)),
             NativeObj::Record { kind, .. } => Ty::Native(*kind),
+            NativeObj::Aggregate(_) => Ty::Native(NativeClass::AggregateResult),
         },
         _ => Ty::Object,
     };
@@ -285,4 +286,65 @@ pub fn method_names(ty: &Ty) -> Vec<String> {
         .iter()
         .map(|m| m.name.to_string())
         .collect()
+}
+
+/// `Class.method` of a built-in function, for debug logs.
+pub fn native_label(f: NativeFn) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static LABELS: OnceLock<HashMap<usize, String>> = OnceLock::new();
+    let labels = LABELS.get_or_init(|| {
+        let mut m = HashMap::new();
+        let statics = [
+            "System",
+            "Assert",
+            "UserInfo",
+            "Limits",
+            "Math",
+            "String",
+            "Integer",
+            "Long",
+            "Decimal",
+            "Double",
+            "Boolean",
+            "Date",
+            "Datetime",
+            "Time",
+            "JSON",
+            "Type",
+            "Pattern",
+            "Blob",
+            "EncodingUtil",
+            "Id",
+            "Crypto",
+            "Database",
+            "Schema",
+            "Test",
+        ];
+        for class in statics {
+            if let Some(t) = static_table(&class.to_ascii_lowercase()) {
+                for meth in t {
+                    m.entry(meth.f as usize)
+                        .or_insert_with(|| format!("{class}.{}", meth.name));
+                }
+            }
+        }
+        let instances = [
+            ("String", Ty::String),
+            ("Decimal", Ty::Decimal),
+            ("Date", Ty::Date),
+            ("Datetime", Ty::Datetime),
+            ("List", Ty::list(Ty::Any)),
+            ("Set", Ty::set(Ty::Any)),
+            ("Map", Ty::map(Ty::Any, Ty::Any)),
+        ];
+        for (class, ty) in instances {
+            for meth in instance_table(&ty) {
+                m.entry(meth.f as usize)
+                    .or_insert_with(|| format!("{class}.{}", meth.name));
+            }
+        }
+        m
+    });
+    labels.get(&(f as usize)).map(String::as_str)
 }

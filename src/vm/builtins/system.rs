@@ -136,6 +136,7 @@ fn debug(i: &mut Interp<'_>, _: Value, args: &[Value]) -> R<Value> {
         Value::Date(d) => format!("{} 00:00:00", d.format("%Y-%m-%d")),
         v => i.to_display(v)?,
     };
+    i.log_debug(level, &msg);
     i.debug_out(level, msg);
     Ok(Value::Null)
 }

@@ -360,6 +360,22 @@ impl<'t> Compiler<'t> {
                 let Some(e) = children(n).into_iter().next() else {
                     return;
                 };
+                if let Some(d) = self.misparsed_declaration(cx, e) {
+                    let (ty, var, value) = d;
+                    let init = self.expr_expect(cx, value, &ty);
+                    let name = self.text(cx.src, var).to_string();
+                    let slot = self.declare_local(cx, var, &name, ty);
+                    self.record_line(cx, line);
+                    out.push(Stmt {
+                        line,
+                        col,
+                        kind: StmtKind::Local {
+                            slot,
+                            init: Some(init),
+                        },
+                    });
+                    return;
+                }
                 if !is_statement_expression(e) {
                     self.error(cx.src, e, "Expression cannot be a statement.");
                 }
@@ -549,6 +565,59 @@ impl<'t> Compiler<'t> {
         }
     }
 
+    /// tree-sitter-sfapex reads `List<Account> rows = [SELECT ...];` at the top of
+    /// anonymous code as `List < Account > (rows = ...)`. Recognise that shape and
+    /// give back the declaration it is: (type, variable node, value node).
+    fn misparsed_declaration(
+        &mut self,
+        cx: &FnCtx,
+        e: Node<'t>,
+    ) -> Option<(Ty, Node<'t>, Node<'t>)> {
+        if e.kind() != "binary_expression" {
+            return None;
+        }
+        let op = |n: Node<'t>| {
+            n.child_by_field_name("operator")
+                .map(|o| self.text(cx.src, o))
+        };
+        if op(e) != Some(">") {
+            return None;
+        }
+        let left = e.child_by_field_name("left")?;
+        let right = e.child_by_field_name("right")?;
+        if left.kind() != "binary_expression"
+            || op(left) != Some("<")
+            || right.kind() != "assignment_expression"
+        {
+            return None;
+        }
+        let base = left.child_by_field_name("left")?;
+        let arg = left.child_by_field_name("right")?;
+        let var = right.child_by_field_name("left")?;
+        let value = right.child_by_field_name("right")?;
+        if base.kind() != "identifier"
+            || var.kind() != "identifier"
+            || !matches!(arg.kind(), "identifier" | "field_access")
+        {
+            return None;
+        }
+        if cx
+            .local(&self.text(cx.src, base).to_ascii_lowercase())
+            .is_some()
+        {
+            return None;
+        }
+        let parts: Vec<&str> = self.text(cx.src, arg).split('.').map(str::trim).collect();
+        let elem = self.resolve_type_path(&parts, Some(cx.class), cx.src)?;
+        let ty = match self.text(cx.src, base).to_ascii_lowercase().as_str() {
+            "list" => Ty::list(elem),
+            "set" => Ty::set(elem),
+            "iterator" | "iterable" => Ty::Iter(Box::new(elem)),
+            _ => return None,
+        };
+        Some((ty, var, value))
+    }
+
     /// A statement in its own scope (if/else branches).
     fn scoped_stmt(&mut self, cx: &mut FnCtx, n: Node<'t>) -> Stmt {
         self.push_scope(cx);
@@ -575,10 +644,22 @@ impl<'t> Compiler<'t> {
             .child_by_field_name("type")
             .map(|t| self.resolve_type(cx.src, t, Some(cx.class)))
             .unwrap_or(Ty::Any);
-        let (iter, ity) = match n.child_by_field_name("value") {
+        let (mut iter, mut ity) = match n.child_by_field_name("value") {
             Some(v) => self.expr(cx, v),
             None => (Expr::Null, Ty::Any),
         };
+        // `for (List<Account> batch : [SELECT ...])` runs over batches of 200 records.
+        if let (Ty::List(_), Ty::List(inner), Expr::Soql(_)) = (&declared, &ity, &iter)
+            && matches!(**inner, Ty::SObject(_))
+        {
+            iter = Expr::Native {
+                f: crate::vm::platform::query::batches,
+                recv: None,
+                args: vec![iter],
+                safe: false,
+            };
+            ity = Ty::list(ity.clone());
+        }
         let elem = match &ity {
             Ty::List(e) | Ty::Set(e) | Ty::Iter(e) => (**e).clone(),
             Ty::Any | Ty::Object => Ty::Any,

@@ -220,6 +220,16 @@ impl<'t> Compiler<'t> {
             return self.initializer_for(cx, n, want);
         }
         let (e, t) = self.expr(cx, n);
+        // `Account a = [SELECT ...]`: a query assigned to one record takes its only row.
+        if let (
+            Ty::List(elem),
+            Ty::SObject(_) | Ty::Native(crate::vm::types::NativeClass::AggregateResult),
+        ) = (&t, want)
+            && matches!(e, Expr::Soql(_))
+            && self.assignable(elem, want)
+        {
+            return Expr::SingleRow(Box::new(e));
+        }
         if !self.assignable(&t, want) {
             let (a, b) = (self.ty_name(&t), self.ty_name(want));
             self.error(cx.src, n, format!("{what} {a} to {b}"));
@@ -677,6 +687,11 @@ impl<'t> Compiler<'t> {
         name: &str,
         safe: bool,
     ) -> (Expr, Ty) {
+        // `[SELECT Name FROM Account LIMIT 1].Name` reads the query's one row.
+        let (e, ty) = match (e, ty) {
+            (e @ Expr::Soql(_), Ty::List(elem)) => (Expr::SingleRow(Box::new(e)), *elem),
+            other => other,
+        };
         match &ty {
             Ty::Class(c) => {
                 let cls = self.prog.class(*c);

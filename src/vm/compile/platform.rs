@@ -8,7 +8,8 @@ use super::Compiler;
 use super::body::FnCtx;
 use super::syntax::children;
 use crate::vm::builtins::NativeFn;
-use crate::vm::ir::{Expr, Stmt};
+use crate::vm::ir::{Expr, SoqlExpr, Stmt};
+use crate::vm::platform::soql::{NameContext, parse_inline};
 use crate::vm::platform::{database, describe, settings, triggers};
 use crate::vm::schema::FieldType;
 use crate::vm::schema::names::Member;
@@ -416,9 +417,62 @@ impl<'t> Compiler<'t> {
         self.block_into(cx, block, out);
     }
 
-    /// An inline `[SELECT ...]` query.
+    /// An inline `[SELECT ...]` query: parsed now, its binds compiled as Apex.
     pub(super) fn soql_inline(&mut self, cx: &mut FnCtx, n: Node<'t>) -> (Expr, Ty) {
-        self.error(cx.src, n, "SOQL is not supported yet");
-        (Expr::Null, Ty::Any)
+        let ns = self.ns(cx);
+        let schema = self.schema.clone();
+        let ctx = NameContext {
+            schema: &schema,
+            namespace: &ns,
+        };
+        let text = &self.sources[cx.src].text;
+        let mut bind_nodes: Vec<Node<'t>> = Vec::new();
+        let parsed = parse_inline(n, text, &ctx, &mut |b| {
+            bind_nodes.push(b);
+            (bind_nodes.len() - 1) as u32
+        });
+        let q = match parsed {
+            Ok(q) => q,
+            Err(e) => {
+                self.soql_error(cx, n, &e);
+                return (Expr::Null, Ty::Any);
+            }
+        };
+        self.check_sobject_visible(cx.src, n, q.sobject);
+        let binds = bind_nodes.into_iter().map(|b| self.expr(cx, b).0).collect();
+        let ty = if q.count_only {
+            Ty::Integer
+        } else if q.has_aggregates() {
+            Ty::list(Ty::Native(NativeClass::AggregateResult))
+        } else {
+            Ty::list(sobj(Some(q.sobject)))
+        };
+        (
+            Expr::Soql(Box::new(SoqlExpr {
+                query: std::sync::Arc::new(q),
+                binds,
+            })),
+            ty,
+        )
+    }
+
+    fn soql_error(&mut self, cx: &FnCtx, n: Node<'t>, e: &crate::vm::platform::soql::SoqlError) {
+        let (line, col) = match &e.span {
+            Some(r) => {
+                let text = &self.sources[cx.src].text;
+                let before = &text[..r.start.min(text.len())];
+                let line = before.matches('\n').count() as u32 + 1;
+                let col = before.rsplit('\n').next().map(|l| l.len()).unwrap_or(0) as u32 + 1;
+                (line, col)
+            }
+            None => super::syntax::pos(n),
+        };
+        let file = self.sources[cx.src].file.to_string();
+        self.errors.push(super::CompileError::new(
+            &file,
+            line,
+            col,
+            e.message.clone(),
+        ));
     }
 }

@@ -76,6 +76,15 @@ pub fn visible_locals(i: &Interp<'_>, frame: usize) -> Vec<(String, u32, crate::
     out
 }
 
+/// The value of a local visible in the innermost frame (dynamic SOQL binds).
+pub fn local_value(i: &Interp<'_>, name: &str) -> Option<Value> {
+    let base = i.frames.last()?.base;
+    visible_locals(i, 0)
+        .into_iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, slot, _)| i.stack[base + slot as usize].clone())
+}
+
 impl RequestDebugger {
     fn make_ref(&mut self, t: RefTarget) -> u64 {
         self.refs.push(t);

@@ -9,7 +9,7 @@
 
 mod control;
 mod evaluate;
-mod inspect;
+pub mod inspect;
 
 use std::rc::Rc;
 use std::sync::Arc;

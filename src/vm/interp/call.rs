@@ -51,6 +51,9 @@ impl<'p> Interp<'p> {
                 nf(self, this, &args)
             }
             FnBody::Apex(stmts) => {
+                if self.log.is_some() {
+                    self.log_call(func, true);
+                }
                 self.stack
                     .resize(base + func.n_locals as usize, Value::Null);
                 let saved_base = self.base;
@@ -76,6 +79,9 @@ impl<'p> Interp<'p> {
                     if let Some(v) = self.stack.pop() {
                         crate::vm::value::discard(v);
                     }
+                }
+                if self.log.is_some() {
+                    self.log_call(func, false);
                 }
                 if let Some(mut d) = self.dbg.take() {
                     d.on_return(self);

@@ -396,6 +396,11 @@ impl<'p> Interp<'p> {
                     }
                 }
             }
+            Expr::Soql(q) => crate::vm::platform::query::run_inline(self, q),
+            Expr::SingleRow(e) => {
+                let v = self.eval(e)?;
+                crate::vm::platform::query::single_row(self, v)
+            }
             Expr::CopyCollection { target, source } => {
                 let v = self.eval(source)?;
                 crate::vm::builtins::collections::copy_collection(self, target, v)
@@ -481,6 +486,12 @@ impl<'p> Interp<'p> {
         let mut vals: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a)?);
+        }
+        if self.log.is_some() {
+            self.log_system(*f, &vals, true);
+            let r = f(self, this, &vals);
+            self.log_system(*f, &vals, false);
+            return r;
         }
         f(self, this, &vals)
     }
@@ -632,6 +643,9 @@ impl<'p> Interp<'p> {
     pub fn assign(&mut self, place: &Place, v: Value) -> R<()> {
         match place {
             Place::Local(s) => {
+                if self.log.is_some() {
+                    self.log_assign_slot(*s, &v);
+                }
                 self.stack[self.base + *s as usize] = v;
                 Ok(())
             }

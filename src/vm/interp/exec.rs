@@ -62,6 +62,9 @@ impl<'p> Interp<'p> {
                     Some(e) => self.eval(e)?,
                     None => Value::Null,
                 };
+                if self.log.is_some() {
+                    self.log_local_slot(*slot, init.is_some().then_some(&v));
+                }
                 self.stack[self.base + *slot as usize] = v;
                 Ok(Flow::Normal)
             }

@@ -181,6 +181,20 @@ impl Interp<'_> {
                     NativeObj::Pattern { source, .. } => out.push_str(source),
                     NativeObj::Matcher { .. } => out.push_str("System.Matcher"),
                     NativeObj::Iterator { .. } => out.push_str("Iterator"),
+                    NativeObj::Aggregate(fields) => {
+                        let fields = fields.clone();
+                        drop(n);
+                        out.push_str("AggregateResult:{");
+                        for (i, (k, x)) in fields.iter().enumerate() {
+                            if i > 0 {
+                                out.push_str(", ");
+                            }
+                            out.push_str(k);
+                            out.push('=');
+                            self.write_value(out, x, depth + 1)?;
+                        }
+                        out.push('}');
+                    }
                     NativeObj::Record { kind, fields } => {
                         let fields = fields.clone();
                         let kind = *kind;
@@ -269,6 +283,7 @@ impl Interp<'_> {
                 NativeObj::Matcher { .. } => NativeClass::Matcher.name().into(),
                 NativeObj::Iterator { .. } => NativeClass::Iterator.name().into(),
                 NativeObj::Record { kind, .. } => kind.name().into(),
+                NativeObj::Aggregate(_) => NativeClass::AggregateResult.name().into(),
             },
         }
     }
@@ -306,6 +321,7 @@ impl Interp<'_> {
                 NativeObj::Matcher { .. } => *k == NativeClass::Matcher,
                 NativeObj::Iterator { .. } => *k == NativeClass::Iterator,
                 NativeObj::Record { kind, .. } => kind == k,
+                NativeObj::Aggregate(_) => *k == NativeClass::AggregateResult,
             },
             (Ty::Iter(_), Value::Native(n)) => matches!(&*n.borrow(), NativeObj::Iterator { .. }),
             _ => false,

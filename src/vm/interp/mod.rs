@@ -8,7 +8,7 @@ mod call;
 pub mod eval;
 mod exec;
 pub mod format;
-mod logging;
+pub mod logging;
 pub mod ops;
 mod sobject_ops;
 
@@ -75,6 +75,10 @@ pub struct RequestEnv {
     /// Namespaces whose protected custom settings the request may use.
     pub isv_access: Vec<String>,
     pub profile_id: String,
+    /// Debug log levels; no log is written when None.
+    pub log_levels: Option<super::platform::log::LogLevels>,
+    /// Anonymous source, for the log's `Execute Anonymous:` lines.
+    pub log_source: Option<String>,
 }
 
 impl Default for RequestEnv {
@@ -90,6 +94,8 @@ impl Default for RequestEnv {
             store: None,
             isv_access: Vec::new(),
             profile_id: "00e000000000001AAA".into(),
+            log_levels: None,
+            log_source: None,
         }
     }
 }
@@ -203,6 +209,9 @@ impl<'p> Interp<'p> {
                 self.debug_statement()?;
             }
         }
+        if self.log.is_some() {
+            self.log_statement();
+        }
         Ok(())
     }
 
@@ -279,6 +288,16 @@ impl<'p> Interp<'p> {
         self.throw_sys("LimitException", message)
     }
 
+    /// Throws the LimitException of a per-namespace limit; a package's own limits
+    /// name the package (`acme:Too many SOQL queries: 101`).
+    pub fn throw_ns_limit(&mut self, message: String) -> Throw {
+        let message = match self.code_namespace() {
+            "" => message,
+            ns => format!("{ns}:{message}"),
+        };
+        self.throw_sys("LimitException", message)
+    }
+
     /// Marks an exception as thrown here (stack, line) and tells the debugger.
     pub fn raise(&mut self, obj: Rc<Obj>) -> Throw {
         {
@@ -290,6 +309,10 @@ impl<'p> Interp<'p> {
                 data.col = self.col;
                 data.stack = self.stack_trace();
             }
+        }
+        if self.log.is_some() {
+            let d = crate::vm::describe_throw(self, &Throw(obj.clone()));
+            self.log_exception(&d.to_string());
         }
         if self.dbg.is_some() {
             let caught = self.is_caught(obj.class);
@@ -317,15 +340,25 @@ impl<'p> Interp<'p> {
     }
 
     /// The stack at this point, innermost first, as `(Class.Foo.bar, line, column)`.
-    pub fn stack_trace(&self) -> Vec<(String, u32, u32)> {
+    pub fn stack_trace(&self) -> Vec<super::value::StackFrame> {
         let mut out = Vec::with_capacity(self.frames.len());
-        for (i, f) in self.frames.iter().enumerate().rev() {
-            let (line, col) = if i + 1 == self.frames.len() {
+        for (k, f) in self.frames.iter().enumerate().rev() {
+            let (line, column) = if k + 1 == self.frames.len() {
                 (self.line, self.col)
             } else {
                 (f.line, f.col)
             };
-            out.push((self.frame_name(f.func), line, col));
+            let ns = &self.prog.class(f.func.class).namespace;
+            out.push(super::value::StackFrame {
+                name: self.frame_name(f.func),
+                line,
+                column,
+                namespace: if ns == "System" {
+                    String::new()
+                } else {
+                    ns.clone()
+                },
+            });
         }
         out
     }

@@ -85,6 +85,9 @@ impl Interp<'_> {
         let Value::SObj(r) = o else {
             return Err(self.npe());
         };
+        if r.borrow().read_only {
+            return Err(self.throw_sys("FinalException", "Record is read-only".into()));
+        }
         let ty = r.borrow().sobject_type;
         let ns = self.code_namespace();
         let (key, api, want) = match self.prog.schema.lookup_member(ty, name, ns) {
@@ -128,6 +131,9 @@ impl Interp<'_> {
         let Value::SObj(r) = o else {
             return Err(self.npe());
         };
+        if r.borrow().read_only {
+            return Err(self.throw_sys("FinalException", "Record is read-only".into()));
+        }
         let v = self.field_value_for(v, want)?;
         r.borrow_mut()
             .fields

@@ -89,7 +89,11 @@ fn add_error(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
         Some(f) => f.as_str().map(str::to_string),
         None => None,
     };
-    s.borrow_mut().errors.push((msg, field));
+    s.borrow_mut().errors.push(crate::vm::sobject::RecordError {
+        status: "FIELD_CUSTOM_VALIDATION_EXCEPTION".into(),
+        message: msg,
+        field,
+    });
     Ok(Value::Null)
 }
 
@@ -146,22 +150,20 @@ fn get_errors(i: &mut Interp<'_>, r: Value, _: &[Value]) -> R<Value> {
         .borrow()
         .errors
         .iter()
-        .map(|(m, f)| {
+        .map(|e| {
             Value::record(
                 NativeClass::DatabaseError,
                 vec![
-                    ("message", Value::str(m.clone())),
+                    ("message", Value::str(e.message.clone())),
                     (
                         "statusCode",
-                        crate::vm::builtins::exception::status_value(
-                            "FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                        ),
+                        crate::vm::builtins::exception::status_value(&e.status),
                     ),
                     (
                         "fields",
                         Value::list(
                             Ty::String,
-                            f.iter().map(|x| Value::str(x.clone())).collect(),
+                            e.field.iter().map(|x| Value::str(x.clone())).collect(),
                         ),
                     ),
                 ],
@@ -184,7 +186,7 @@ pub fn enqueue_job(i: &mut Interp<'_>, _: Value, a: &[Value]) -> R<Value> {
     l.queueable_jobs += 1;
     let n = l.queueable_jobs;
     if n > super::context::limit::QUEUEABLE_JOBS {
-        return Err(i.throw_limit(format!("Too many queueable jobs added to the queue: {n}")));
+        return Err(i.throw_ns_limit(format!("Too many queueable jobs added to the queue: {n}")));
     }
     let Value::Obj(o) = &a[0] else {
         return Err(i.npe());
@@ -212,7 +214,7 @@ pub fn future_call(i: &mut Interp<'_>, _: Value, a: &[Value]) -> R<Value> {
     l.future_calls += 1;
     let n = l.future_calls;
     if n > super::context::limit::FUTURE_CALLS {
-        return Err(i.throw_limit(format!("Too many future calls: {n}")));
+        return Err(i.throw_ns_limit(format!("Too many future calls: {n}")));
     }
     let func = i.prog.func(f);
     let method = format!("{}.{}", i.prog.class(func.class).type_name(), func.name);

@@ -21,6 +21,10 @@ pub fn record_field(v: &Value, name: &str) -> Option<Value> {
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.clone()),
+            NativeObj::Aggregate(fields) => fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone()),
             _ => None,
         },
         _ => None,

@@ -114,10 +114,10 @@ fn count_limits(i: &mut Interp<'_>, rows: usize) -> R<()> {
     l.dml_rows += rows as u32;
     let (stmts, total) = (l.dml_statements, l.dml_rows);
     if stmts > limit::DML_STATEMENTS {
-        return Err(i.throw_limit(format!("Too many DML statements: {stmts}")));
+        return Err(i.throw_ns_limit(format!("Too many DML statements: {stmts}")));
     }
     if total > limit::DML_ROWS {
-        return Err(i.throw_limit(format!("Too many DML rows: {total}")));
+        return Err(i.throw_ns_limit(format!("Too many DML rows: {total}")));
     }
     Ok(())
 }
@@ -241,10 +241,10 @@ fn take_added_errors(r: &Rec) -> Vec<RowError> {
     r.borrow_mut()
         .errors
         .drain(..)
-        .map(|(m, f)| RowError {
-            status: "FIELD_CUSTOM_VALIDATION_EXCEPTION".into(),
-            message: m,
-            fields: f.into_iter().collect(),
+        .map(|e| RowError {
+            status: e.status,
+            message: e.message,
+            fields: e.field.into_iter().collect(),
         })
         .collect()
 }
@@ -415,6 +415,7 @@ fn insert(
     let (_, before) = live(rows, &news, outcomes);
     triggers::fire(i, ty, TriggerEvent::BeforeInsert, &before, &[])?;
     check_rows(desc, recs, rows, &news, outcomes, true);
+    super::save::validate_rows(i, desc, rows, &news, outcomes);
     if failed(outcomes, all_or_none) {
         return Ok(());
     }
@@ -425,8 +426,9 @@ fn insert(
         stamp(i, desc, &mut s, true);
         assign_autonumbers(i, desc, &mut s);
         s.set("Id", Value::Id(Rc::new(id.clone())));
-        let stored = to_stored(desc, &s, &id, false);
+        let mut stored = to_stored(desc, &s, &id, false);
         drop(s);
+        super::save::compute_formulas(i, desc, &mut stored);
         i.platform.tx.put(stored);
         let row = rows[k];
         recs[row]
@@ -524,6 +526,7 @@ fn update(
     let (_, old_vals) = live(rows, &old_recs, outcomes);
     triggers::fire(i, ty, TriggerEvent::BeforeUpdate, &before, &old_vals)?;
     check_rows(desc, recs, rows, &news, outcomes, true);
+    super::save::validate_rows(i, desc, rows, &news, outcomes);
     if failed(outcomes, all_or_none) {
         return Ok(());
     }
@@ -533,8 +536,9 @@ fn update(
         let id = outcomes[rows[k]].id.clone().unwrap_or_default();
         let mut s = news[k].borrow_mut();
         stamp(i, desc, &mut s, false);
-        let stored = to_stored(desc, &s, &id, false);
+        let mut stored = to_stored(desc, &s, &id, false);
         drop(s);
+        super::save::compute_formulas(i, desc, &mut stored);
         i.platform.tx.put(stored);
     }
     triggers::fire(i, ty, TriggerEvent::AfterUpdate, &after, &old_vals)?;
@@ -662,20 +666,24 @@ fn delete(
     Ok(())
 }
 
-/// Deleting a master record deletes its detail records (and undeleting restores them).
+/// Deleting a master record deletes its detail records (and undeleting restores
+/// them); deleting a lookup parent clears the lookup on its children.
 fn cascade(i: &mut Interp<'_>, master: &str, deleted: bool) {
     let schema = &i.prog.schema;
-    let mut details = Vec::new();
+    let mut refs = Vec::new();
     for o in &schema.objects {
-        for f in o.fields.iter().filter(|f| f.ty == FieldType::MasterDetail) {
-            details.push((o.id, f.name.to_ascii_lowercase()));
+        for f in &o.fields {
+            let detail = f.ty == FieldType::MasterDetail;
+            if detail || (deleted && f.ty == FieldType::Lookup) {
+                refs.push((o.id, f.name.to_ascii_lowercase(), detail));
+            }
         }
     }
-    for (ty, field) in details {
+    for (ty, field, detail) in refs {
         let children: Vec<StoredRecord> = i.platform.tx.with_view(|v| {
             let mut out = Vec::new();
             v.scan(ty, true, &mut |r| {
-                if r.deleted != deleted
+                if (r.deleted != deleted || !detail)
                     && let FieldValue::Id(p) = r.get(&field)
                     && super::ids::key15(p) == super::ids::key15(master)
                 {
@@ -685,9 +693,13 @@ fn cascade(i: &mut Interp<'_>, master: &str, deleted: bool) {
             out
         });
         for mut c in children {
-            c.deleted = deleted;
-            c.fields
-                .insert("isdeleted".into(), FieldValue::Bool(deleted));
+            if detail {
+                c.deleted = deleted;
+                c.fields
+                    .insert("isdeleted".into(), FieldValue::Bool(deleted));
+            } else {
+                c.fields.insert(field.clone(), FieldValue::Null);
+            }
             i.platform.tx.put(c);
         }
     }

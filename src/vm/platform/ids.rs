@@ -10,7 +10,10 @@ pub fn make_id(prefix: &str, n: u64) -> String {
         *d = BASE62[(x % 62) as usize];
         x /= 62;
     }
-    let id15 = format!("{prefix}Dn0{}", std::str::from_utf8(&digits).expect("ascii"));
+    let id15 = format!(
+        "{prefix}Dn0{}",
+        std::str::from_utf8(&digits).expect("ascii")
+    );
     crate::vm::builtins::id::to_18(&id15).expect("well-formed id")
 }
 

@@ -84,6 +84,27 @@ fn id_map(i: &mut Interp<'_>, ty: SObjectTypeId, records: &[Value]) -> R<Value> 
     Ok(Value::map(Ty::Id, Ty::SObject(Some(ty)), m))
 }
 
+/// How deeply triggers may fire triggers.
+pub const MAX_DEPTH: usize = 16;
+
+fn fail_chunk(records: &[Value], message: String) {
+    for r in records {
+        if let Value::SObj(o) = r {
+            o.borrow_mut().errors.push(crate::vm::sobject::RecordError {
+                status: "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY".into(),
+                message: message.clone(),
+                field: None,
+            });
+        }
+    }
+}
+
+fn set_read_only(r: &Value, on: bool) {
+    if let Value::SObj(o) = r {
+        o.borrow_mut().read_only = on;
+    }
+}
+
 /// Runs every trigger on `ty` for `event`, in chunks of 200 records. `new` and `old`
 /// are parallel (either may be empty). Errors added with `addError` stay on the records.
 pub fn fire(
@@ -107,6 +128,15 @@ pub fn fire(
         .collect();
     if triggers.is_empty() {
         return Ok(());
+    }
+    // Trigger.old is always read-only; Trigger.new is once the records are saved.
+    for r in old {
+        set_read_only(r, true);
+    }
+    if !event.is_before() {
+        for r in new {
+            set_read_only(r, true);
+        }
     }
     let n = new.len().max(old.len());
     let rec_ty = Ty::SObject(Some(ty));
@@ -153,18 +183,52 @@ pub fn fire(
                 .get("<trigger>")
                 .and_then(|fs| fs.first().copied());
             let Some(f) = f else { continue };
+            let cls = prog.class(t);
+            let chunk = if new_chunk.is_empty() {
+                &old_chunk
+            } else {
+                &new_chunk
+            };
+            if i.platform.triggers.len() >= MAX_DEPTH {
+                let sobject = &prog.schema.get(ty).name;
+                let message = format!(
+                    "{}: maximum trigger depth exceeded\n{sobject} trigger event {}",
+                    cls.name,
+                    event.log_name()
+                );
+                fail_chunk(chunk, message);
+                break;
+            }
             i.platform.triggers.push(frame.clone());
-            i.log_code_unit_start(&format!(
-                "{} on {} trigger event {}|{}",
-                prog.class(t).name,
-                prog.schema.get(ty).name,
-                event.log_name(),
-                prog.class(t).typeref()
-            ));
+            i.log_code_unit_start(crate::vm::platform::log::CodeUnit::Trigger {
+                id: crate::vm::interp::logging::class_id15("01q", t),
+                name: cls.name.clone(),
+                sobject: prog.schema.get(ty).name.clone(),
+                event: event.log_name(),
+                typeref: cls.typeref(),
+                namespace: cls.namespace.clone(),
+            });
             let r = i.call_function(f, Value::Null, Vec::new());
             i.log_code_unit_end();
             i.platform.triggers.pop();
-            r?;
+            match r {
+                Ok(_) => {}
+                Err(t) if i.is_uncatchable(t.0.class) => return Err(t),
+                Err(t) => {
+                    // An unhandled exception fails every record of the chunk.
+                    let d = crate::vm::describe_throw(i, &t);
+                    let message = format!(
+                        "{}: execution of {}\n\ncaused by: {}: {}\n\n{}",
+                        cls.name,
+                        event.log_name(),
+                        d.type_name,
+                        d.message,
+                        d.stack
+                    );
+                    fail_chunk(chunk, message);
+                    break;
+                }
+            }
         }
         start = end;
     }
