@@ -4,6 +4,7 @@
 //! function, a variant to [`Command`] and an arm to [`Command::run`].
 
 mod apex;
+mod apex_test;
 mod client;
 mod dap;
 

@@ -2,6 +2,7 @@
 //! object metadata (`objects`) and `sf data tree` record files (`data_tree`).
 
 pub mod data_tree;
+pub mod deploy;
 pub mod objects;
 
 use std::path::{Path, PathBuf};

@@ -193,6 +193,11 @@ pub enum Place {
         obj: Box<Expr>,
         name: Box<str>,
     },
+    /// A platform static with a getter and a setter (`RestContext.request`).
+    Native {
+        get: Box<Expr>,
+        set: NativeFn,
+    },
 }
 
 /// An expression.

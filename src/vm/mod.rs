@@ -3,6 +3,7 @@
 //! The VM knows nothing of DAP, WebSockets or orgs: the sandbox drives it through
 //! [`run`] and the debugger hook in [`debug`].
 
+pub mod apex_tests;
 pub mod builtins;
 pub mod compile;
 pub mod debug;
@@ -10,6 +11,7 @@ pub mod interp;
 pub mod ir;
 pub mod platform;
 pub mod program;
+pub mod request;
 pub mod schema;
 pub mod sobject;
 pub mod types;
@@ -20,7 +22,7 @@ use std::sync::Arc;
 pub use compile::{CompileError, SourceFile};
 use interp::{DebugLine, Interp, RequestEnv};
 use program::Program;
-use value::Value;
+pub use request::{Entry, RestReply};
 
 /// Stack size of a request thread: enough for the platform's 1,000 frames.
 pub const REQUEST_STACK: usize = 256 << 20;
@@ -35,6 +37,8 @@ pub struct RunOutcome {
     pub async_jobs: Vec<platform::context::AsyncJob>,
     /// The debug log, when log levels were given.
     pub log: Option<platform::log::DebugLog>,
+    /// For REST calls: the HTTP reply.
+    pub rest: Option<request::RestReply>,
 }
 
 /// `FATAL_ERROR` with the stack, package frames marked for the subscriber view.
@@ -114,10 +118,21 @@ pub fn run_entry(prog: &Program, entry: types::FnId, env: RequestEnv) -> RunOutc
     run_entry_with(prog, entry, env, None)
 }
 
-/// Runs a function with a debugger attached (or not).
+/// Runs anonymous Apex with a debugger attached (or not).
 pub fn run_entry_with(
     prog: &Program,
     entry: types::FnId,
+    env: RequestEnv,
+    debugger: Option<debug::DebuggerSetup>,
+) -> RunOutcome {
+    run_request(prog, &Entry::Anonymous(entry), env, debugger)
+}
+
+/// Runs a request to completion on this thread: its code, then commit, or on an
+/// uncaught exception, rollback of all its DML and async work.
+pub fn run_request(
+    prog: &Program,
+    entry: &Entry,
     env: RequestEnv,
     debugger: Option<debug::DebuggerSetup>,
 ) -> RunOutcome {
@@ -134,11 +149,16 @@ pub fn run_entry_with(
     i.log = log;
     if let Some(l) = i.log.as_mut() {
         l.execution_started(&user_id, &user_name);
-        l.code_unit_started(&platform::log::CodeUnit::Anonymous);
     }
-    let r = i.call_function(entry, Value::Null, Vec::new());
+    let (r, rest) = match entry {
+        Entry::Rest { method, path, body } => {
+            let (r, reply) = request::run_rest(&mut i, method, path, body.as_deref());
+            (r, Some(reply))
+        }
+        other => (request::run(&mut i, other), None),
+    };
     let exception = match r {
-        Ok(_) => {
+        Ok(()) => {
             i.platform.tx.commit();
             None
         }
@@ -160,6 +180,7 @@ pub fn run_entry_with(
         exception,
         async_jobs: std::mem::take(&mut i.platform.async_jobs),
         log: i.log.as_ref().map(|l| l.finish()),
+        rest,
     }
 }
 

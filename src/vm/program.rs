@@ -89,6 +89,9 @@ pub struct Class {
     /// Whether this class is (or extends) System.Exception.
     pub is_exception: bool,
     pub annotations: Vec<String>,
+    /// Annotation arguments: (annotation, lower-case key, value), e.g.
+    /// `("restresource", "urlmapping", "/acme/invoices/*")`.
+    pub annotation_args: Vec<(String, String, String)>,
     pub line: u32,
     /// For triggers: the sObject type and the events the trigger handles.
     pub trigger: Option<(SObjectTypeId, Vec<super::platform::context::TriggerEvent>)>,

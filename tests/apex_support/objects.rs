@@ -8,6 +8,7 @@
 //! name: autonumber INV-{0000}
 //! field Amount__c: Currency
 //! field Status__c: Picklist default 'Draft' required
+//! field Rate__c: Percent scale 3
 //! field Account__c: Lookup(Account) children Invoices
 //! field Total__c: Formula(Currency) Amount__c * 2
 //! ```
@@ -159,6 +160,10 @@ fn parse_field(name: &str, spec: &str, ns: &str) -> Result<FieldDesc, String> {
             "required" => f.required = true,
             "external" => f.external_id = true,
             "unique" => f.unique = true,
+            "scale" => {
+                let n = words.next().ok_or("scale needs a number")?;
+                f.scale = n.parse().map_err(|_| format!("bad scale {n}"))?;
+            }
             "children" => {
                 let c = words.next().ok_or("children needs a name")?;
                 let c = if ns.is_empty() {

@@ -100,14 +100,10 @@ pub static LIMITS: &[Method] = &[
 ];
 
 pub static TEST: &[Method] = &[
-    m("isrunningtest", 0, 0, Ret::Bool, false_fn),
-    m("starttest", 0, 0, Ret::Void, void_fn),
-    m("stoptest", 0, 0, Ret::Void, void_fn),
+    m("isrunningtest", 0, 0, Ret::Bool, is_running_test),
+    m("starttest", 0, 0, Ret::Void, start_test),
+    m("stoptest", 0, 0, Ret::Void, stop_test),
 ];
-
-fn void_fn(_: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
-    Ok(Value::Null)
-}
 
 fn false_fn(_: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
     Ok(Value::Bool(false))
@@ -428,3 +424,31 @@ constant!(limit_dml_rows, 10_000);
 constant!(limit_queueable_jobs, 50);
 constant!(limit_future_calls, 50);
 constant!(limit_callouts, 100);
+
+fn is_running_test(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
+    Ok(Value::Bool(i.env.running_test))
+}
+
+/// `Test.startTest()`: async work queued from here runs at `Test.stopTest()`.
+fn start_test(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
+    i.platform.test_started = Some(i.platform.async_jobs.len());
+    Ok(Value::Null)
+}
+
+/// `Test.stopTest()`: runs the async work queued since `Test.startTest()`, now.
+fn stop_test(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
+    let Some(mark) = i.platform.test_started.take() else {
+        return Ok(Value::Null);
+    };
+    // Jobs the jobs queue run too, a bounded number of rounds deep.
+    for _ in 0..5 {
+        if i.platform.async_jobs.len() <= mark {
+            break;
+        }
+        let jobs: Vec<_> = i.platform.async_jobs.drain(mark..).collect();
+        for job in &jobs {
+            crate::vm::request::execute_job(i, job, false)?;
+        }
+    }
+    Ok(Value::Null)
+}

@@ -8,6 +8,7 @@ use super::expr::Qual;
 use super::syntax::children;
 use crate::vm::builtins::{self, Method, Ret};
 use crate::vm::ir::Expr;
+use crate::vm::platform::rest;
 use crate::vm::program::ClassKind;
 use crate::vm::types::{ClassId, FnId, NativeClass, Ty};
 
@@ -752,6 +753,15 @@ impl<'t> Compiler<'t> {
                 }
             },
             Ty::SObject(Some(s)) => self.new_sobject_expr(cx, n, *s, &arg_nodes),
+            Ty::Native(c) if arg_nodes.is_empty() && rest::constructor(*c).is_some() => (
+                Expr::Native {
+                    f: rest::constructor(*c).expect("checked"),
+                    recv: None,
+                    args: Vec::new(),
+                    safe: false,
+                },
+                ty,
+            ),
             Ty::Any => (Expr::Null, Ty::Any),
             other => {
                 let t = self.ty_name(other);

@@ -112,6 +112,7 @@ impl<'t> Compiler<'t> {
             c.is_abstract = m.has("abstract") || kind == ClassKind::Interface;
             c.is_virtual = m.has("virtual") || m.has("abstract");
             c.annotations = m.annotations.clone();
+            c.annotation_args = m.annotation_args.clone();
             c.line = line;
         }
         if let Some(body) = node.child_by_field_name("body") {
@@ -720,6 +721,10 @@ impl<'t> Compiler<'t> {
                 access_of(&mods)
             };
             func.annotations = mods.annotations.clone();
+            // The old `testMethod` keyword is `@IsTest`.
+            if mods.has("testmethod") {
+                func.annotations.push("istest".into());
+            }
             if mods.has("override") {
                 func.annotations.push("override".into());
             }

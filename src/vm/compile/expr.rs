@@ -729,6 +729,14 @@ impl<'t> Compiler<'t> {
                 (Expr::Null, Ty::Any)
             }
             Ty::SObject(s) => self.sobject_field(cx, n, e, *s, name, safe),
+            Ty::Native(c) if let Some(t) = crate::vm::platform::rest::property(*c, lower) => (
+                Expr::DynGet {
+                    obj: Box::new(e),
+                    name: name.into(),
+                    safe,
+                },
+                t,
+            ),
             Ty::Any | Ty::Native(_) => (
                 Expr::DynGet {
                     obj: Box::new(e),
@@ -760,6 +768,7 @@ impl<'t> Compiler<'t> {
                     }
                 }
             }
+            "field_access" if let Some(p) = self.platform_place(cx, n) => p,
             "field_access" => match self.qualifier(cx, n) {
                 Qual::Value(e, t) => (self.place_of(cx, n, e, &t), t),
                 _ => {

@@ -8,9 +8,9 @@ use super::Compiler;
 use super::body::FnCtx;
 use super::syntax::children;
 use crate::vm::builtins::NativeFn;
-use crate::vm::ir::{Expr, SoqlExpr, Stmt};
+use crate::vm::ir::{Expr, Place, SoqlExpr, Stmt};
 use crate::vm::platform::soql::{NameContext, parse_inline};
-use crate::vm::platform::{database, describe, settings, triggers};
+use crate::vm::platform::{database, describe, rest, settings, triggers};
 use crate::vm::schema::FieldType;
 use crate::vm::schema::names::Member;
 use crate::vm::types::{NativeClass, SObjectTypeId, Ty};
@@ -38,6 +38,45 @@ impl<'t> Compiler<'t> {
         sobj(reference_to.and_then(|t| self.schema.find(t)))
     }
 
+    /// Assignable platform statics: `RestContext.request` and `.response`, unless a
+    /// class or variable named RestContext hides them.
+    pub(super) fn platform_place(&mut self, cx: &mut FnCtx, n: Node<'t>) -> Option<(Place, Ty)> {
+        let obj = n.child_by_field_name("object")?;
+        let field = n.child_by_field_name("field")?;
+        if obj.kind() != "identifier" || !self.text(cx.src, obj).eq_ignore_ascii_case("restcontext")
+        {
+            return None;
+        }
+        if cx.local("restcontext").is_some()
+            || self
+                .lookup_class(&["restcontext".to_string()], Some(cx.class), cx.src)
+                .is_some()
+        {
+            return None;
+        }
+        let (get, set, class): (NativeFn, NativeFn, NativeClass) =
+            match self.text(cx.src, field).to_ascii_lowercase().as_str() {
+                "request" => (
+                    rest::get_request,
+                    rest::set_request,
+                    NativeClass::RestRequest,
+                ),
+                "response" => (
+                    rest::get_response,
+                    rest::set_response,
+                    NativeClass::RestResponse,
+                ),
+                _ => return None,
+            };
+        Some((
+            Place::Native {
+                get: Box::new(native(get, None, vec![])),
+                set,
+            },
+            Ty::Native(class),
+        ))
+    }
+
     /// Static fields of built-in classes (`Math.PI`, `Trigger.new`).
     pub(super) fn builtin_static_field(
         &mut self,
@@ -57,11 +96,11 @@ impl<'t> Compiler<'t> {
                 ))
             }
             ("restcontext", "request") => Some((
-                native(database::rest_request, None, vec![]),
+                native(rest::get_request, None, vec![]),
                 Ty::Native(NativeClass::RestRequest),
             )),
             ("restcontext", "response") => Some((
-                native(database::rest_response, None, vec![]),
+                native(rest::get_response, None, vec![]),
                 Ty::Native(NativeClass::RestResponse),
             )),
             _ => None,

@@ -173,6 +173,7 @@ pub fn blank_class(
         valid_lines: Vec::new(),
         is_exception: false,
         annotations: Vec::new(),
+        annotation_args: Vec::new(),
         line: 0,
         trigger: None,
     }

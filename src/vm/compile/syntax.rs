@@ -168,6 +168,8 @@ fn collect_errors(n: Node, p: &Parsed, out: &mut Vec<CompileError>) {
 pub struct Modifiers {
     pub words: Vec<String>,
     pub annotations: Vec<String>,
+    /// Annotation arguments: (annotation, lower-case key, value as written, strings decoded).
+    pub annotation_args: Vec<(String, String, String)>,
 }
 
 impl Modifiers {
@@ -193,7 +195,27 @@ pub fn modifiers(n: Node, src: &str) -> Modifiers {
             match k.kind() {
                 "annotation" => {
                     if let Some(name) = k.child_by_field_name("name") {
-                        m.annotations.push(text(name, src).to_ascii_lowercase());
+                        let a = text(name, src).to_ascii_lowercase();
+                        if let Some(args) = k.child_by_field_name("arguments") {
+                            for kv in children(args) {
+                                let key = kv.child_by_field_name("key");
+                                let value = kv.child_by_field_name("value");
+                                if let (Some(key), Some(value)) = (key, value) {
+                                    let v = text(value, src);
+                                    let v = if value.kind() == "string_literal" {
+                                        string_literal(v)
+                                    } else {
+                                        v.to_string()
+                                    };
+                                    m.annotation_args.push((
+                                        a.clone(),
+                                        text(key, src).to_ascii_lowercase(),
+                                        v,
+                                    ));
+                                }
+                            }
+                        }
+                        m.annotations.push(a);
                     }
                 }
                 "modifier" => {

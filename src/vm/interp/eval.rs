@@ -629,6 +629,7 @@ impl<'p> Interp<'p> {
                 }
                 self.get_member(o, name)
             }
+            Place::Native { get, .. } => self.eval(get),
             Place::SField { obj, key, api, .. } => {
                 let o = self.eval(obj)?;
                 if o.is_null() {
@@ -692,6 +693,7 @@ impl<'p> Interp<'p> {
                 }
                 self.set_member(o, name, v)
             }
+            Place::Native { set, .. } => set(self, Value::Null, &[v]).map(|_| ()),
             Place::SField { obj, key, api, ty } => {
                 let o = self.eval(obj)?;
                 if o.is_null() {
@@ -781,6 +783,16 @@ impl<'p> Interp<'p> {
                 }
                 let t = self.runtime_type_name(&o);
                 Err(self.throw_sys("SObjectException", format!("Invalid field {name} for {t}")))
+            }
+            Value::Native(_) => {
+                if crate::vm::platform::describe::set_record_field(&o, name, v) {
+                    return Ok(());
+                }
+                let t = self.runtime_type_name(&o);
+                Err(self.throw_sys(
+                    "TypeException",
+                    format!("Variable does not exist: {name} on {t}"),
+                ))
             }
             _ => Err(self.npe()),
         }

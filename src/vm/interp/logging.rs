@@ -29,7 +29,7 @@ pub fn class_id15(prefix: &str, class: ClassId) -> String {
 
 impl Interp<'_> {
     /// How a function appears in method lines: `ns.Class.method(Types)` or `<init>(Types)`.
-    fn callee(&self, f: &Function) -> Callee {
+    pub(crate) fn callee(&self, f: &Function) -> Callee {
         let c = self.prog.class(f.class);
         let ns = if c.namespace == "System" {
             String::new()

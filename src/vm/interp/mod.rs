@@ -55,6 +55,8 @@ pub struct DebugLine {
     pub line: u32,
     pub level: String,
     pub message: String,
+    /// The namespace of the code that wrote it (`""` for the subscriber's own).
+    pub namespace: String,
 }
 
 /// Settings for one request.
@@ -79,6 +81,8 @@ pub struct RequestEnv {
     pub log_levels: Option<super::platform::log::LogLevels>,
     /// Anonymous source, for the log's `Execute Anonymous:` lines.
     pub log_source: Option<String>,
+    /// Whether this request is an Apex test (`Test.isRunningTest()`).
+    pub running_test: bool,
 }
 
 impl Default for RequestEnv {
@@ -96,6 +100,7 @@ impl Default for RequestEnv {
             profile_id: "00e000000000001AAA".into(),
             log_levels: None,
             log_source: None,
+            running_test: false,
         }
     }
 }
@@ -480,7 +485,9 @@ impl<'p> Interp<'p> {
 
     /// Pushes a `System.debug` line.
     pub fn debug_out(&mut self, level: &str, message: String) {
+        let namespace = self.code_namespace().to_string();
         self.output.push(DebugLine {
+            namespace,
             line: self.line,
             level: level.to_string(),
             message,

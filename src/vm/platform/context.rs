@@ -125,6 +125,8 @@ pub struct PlatformState {
     /// `RestContext.request` / `.response` during a REST call.
     pub rest_request: Option<Value>,
     pub rest_response: Option<Value>,
+    /// In an Apex test, after `Test.startTest()`: how many async jobs were queued before it.
+    pub test_started: Option<usize>,
 }
 
 impl PlatformState {
@@ -139,6 +141,7 @@ impl PlatformState {
             savepoints: 0,
             rest_request: None,
             rest_response: None,
+            test_started: None,
         }
     }
 

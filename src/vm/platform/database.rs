@@ -1,4 +1,4 @@
-//! `Database.*` and DML statements, `RestContext`, and the result records
+//! `Database.*` and DML statements, and the result records
 //! (SaveResult, DeleteResult, UpsertResult, Database.Error).
 
 use std::rc::Rc;
@@ -202,14 +202,4 @@ pub fn query_with_binds(i: &mut Interp<'_>, _: Value, a: &[Value]) -> R<Value> {
     let text = arg_str(i, a, 1)?;
     let binds = a.get(2).cloned().unwrap_or_default();
     super::query::run_dynamic(i, &text, Some(binds), false)
-}
-
-/// `RestContext.request`: the request of a REST call, or an empty one.
-pub fn rest_request(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
-    Ok(i.platform.rest_request.clone().unwrap_or_default())
-}
-
-/// `RestContext.response`.
-pub fn rest_response(i: &mut Interp<'_>, _: Value, _: &[Value]) -> R<Value> {
-    Ok(i.platform.rest_response.clone().unwrap_or_default())
 }

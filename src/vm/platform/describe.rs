@@ -1,8 +1,6 @@
 //! Schema tokens and describe results, and the methods of the platform's record
 //! types (SaveResult, Database.Error, AggregateResult, RestRequest, ...).
 
-use std::rc::Rc;
-
 use crate::vm::builtins::{Method, Ret, arg_str, m};
 use crate::vm::interp::{Interp, R};
 use crate::vm::schema::{FieldDesc, FieldType};
@@ -133,8 +131,8 @@ pub fn table(k: NativeClass) -> &'static [Method] {
         | NativeClass::UpsertResult => RESULT,
         NativeClass::DatabaseError => ERROR,
         NativeClass::AggregateResult => AGGREGATE,
-        NativeClass::RestRequest => REST_REQUEST,
-        NativeClass::RestResponse => REST_RESPONSE,
+        NativeClass::RestRequest => super::rest::REQUEST_METHODS,
+        NativeClass::RestResponse => super::rest::RESPONSE_METHODS,
         NativeClass::QueueableContext => QUEUEABLE_CONTEXT,
         _ => &[],
     }
@@ -223,13 +221,6 @@ static ERROR: &[Method] = &[
 ];
 
 static AGGREGATE: &[Method] = &[m("get", 1, 1, Ret::Any, a_get)];
-
-static REST_REQUEST: &[Method] = &[
-    m("addheader", 2, 2, Ret::Void, rest_add_header),
-    m("addparameter", 2, 2, Ret::Void, rest_add_parameter),
-];
-
-static REST_RESPONSE: &[Method] = &[m("addheader", 2, 2, Ret::Void, rest_add_header)];
 
 static QUEUEABLE_CONTEXT: &[Method] = &[m("getjobid", 0, 0, Ret::Id, q_job_id)];
 
@@ -525,33 +516,6 @@ fn a_get(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
             format!("Invalid field {name} for AggregateResult"),
         )),
     }
-}
-
-fn map_field(r: &Value, field: &str) -> Option<Rc<std::cell::RefCell<crate::vm::value::MapObj>>> {
-    match record_field(r, field) {
-        Some(Value::Map(m)) => Some(m),
-        _ => None,
-    }
-}
-
-fn rest_add_header(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
-    let (k, v) = (arg_str(i, a, 0)?, arg_str(i, a, 1)?);
-    if let Some(m) = map_field(&r, "headers") {
-        m.borrow_mut()
-            .items
-            .insert(Key(Value::Str(k)), Value::Str(v));
-    }
-    Ok(Value::Null)
-}
-
-fn rest_add_parameter(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
-    let (k, v) = (arg_str(i, a, 0)?, arg_str(i, a, 1)?);
-    if let Some(m) = map_field(&r, "params") {
-        m.borrow_mut()
-            .items
-            .insert(Key(Value::Str(k)), Value::Str(v));
-    }
-    Ok(Value::Null)
 }
 
 fn q_job_id(_: &mut Interp<'_>, r: Value, _: &[Value]) -> R<Value> {

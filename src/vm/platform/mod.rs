@@ -11,6 +11,7 @@ pub mod formula;
 pub mod ids;
 pub mod log;
 pub mod query;
+pub mod rest;
 pub mod save;
 pub mod settings;
 pub mod soql;
