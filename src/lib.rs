@@ -5,5 +5,7 @@
 pub mod cli;
 pub mod client;
 pub mod dap;
+pub mod sandbox;
 pub mod sfdx;
 pub mod vm;
+pub mod world;

@@ -1,0 +1,3 @@
+//! The sandbox runtime: the simulated Salesforce instance.
+
+pub mod clock;
