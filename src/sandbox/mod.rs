@@ -1,3 +1,4 @@
 //! The sandbox runtime: the simulated Salesforce instance.
 
+pub mod auth;
 pub mod clock;
