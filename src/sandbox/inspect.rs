@@ -93,16 +93,25 @@ impl Sandbox {
         rx.await.map_err(|_| not_paused(r))
     }
 
-    /// Resumes a paused request.
+    /// Resumes a paused request. The request counts as running from here on,
+    /// so a second resume cannot slip into its next stop.
     pub fn resume(&self, r: &RequestInfo, kind: ResumeKind) -> Result<(), ApiError> {
-        if r.state() != State::Paused {
+        let mut state = r.state.lock().expect("state lock");
+        if *state != State::Paused {
+            drop(state);
             return Err(not_paused(r));
         }
         let d = r.debug.as_ref().expect("debugged request");
         let guard = d.commands.lock().expect("command lock");
         match guard.as_ref() {
-            Some(c) if c.send(DebugCommand::Resume(kind)).is_ok() => Ok(()),
-            _ => Err(not_paused(r)),
+            Some(c) if c.send(DebugCommand::Resume(kind)).is_ok() => {
+                *state = State::Running;
+                Ok(())
+            }
+            _ => {
+                drop(state);
+                Err(not_paused(r))
+            }
         }
     }
 
@@ -110,7 +119,9 @@ impl Sandbox {
     pub fn pause(&self, r: &RequestInfo) -> Result<(), ApiError> {
         match r.state() {
             State::Finished => Err(err("NOT_PAUSED", format!("request {} has finished", r.id))),
-            _ => {
+            // Already stopped: nothing to do (and no stale flag for later).
+            State::Paused => Ok(()),
+            State::Running => {
                 r.debug
                     .as_ref()
                     .expect("debugged request")
