@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::dap::NoRuntime;
-use crate::dap::server;
+use crate::dap::{launch, server};
 
 /// Options of `isvdbg dap`.
 #[derive(Debug, clap::Args)]
@@ -12,10 +12,25 @@ pub struct Args {
     /// session. 0 picks a free port (printed on stderr).
     #[arg(long, value_name = "N")]
     port: Option<u16>,
+
+    /// Print the JSON schemas of the launch and attach configurations
+    /// (`{"launch": ..., "attach": ...}`) and exit; the VS Code extension's
+    /// configurationAttributes are generated from them.
+    #[arg(long, conflicts_with = "port")]
+    print_schema: bool,
 }
 
-/// Serves until the client disconnects (stdio) or forever (TCP).
+/// Serves until the client disconnects (stdio) or forever (TCP); with
+/// `--print-schema`, prints the configuration schemas instead.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.print_schema {
+        let schemas = serde_json::json!({
+            "launch": launch::launch_schema(),
+            "attach": launch::attach_schema(),
+        });
+        println!("{}", serde_json::to_string_pretty(&schemas)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     match args.port {
         None => {
             // One session, one client: a single thread answers fastest.

@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod codec;
 pub mod error;
+pub mod launch;
 pub mod protocol;
 pub mod server;
 pub mod session;
