@@ -2,9 +2,6 @@
 // End to end: the real `isvdbg dap` driven the way VS Code drives it, with
 // the launch configuration the extension produces, through a breakpoint in
 // the package's Apex. The binary is $ISVDBG_BIN, else ../target/debug/isvdbg.
-//
-// scripts/test-extension runs this file only with ISVDBG_E2E=1, until the
-// adapter's sandbox bridge serves launch.
 'use strict';
 
 const test = require('node:test');
@@ -86,20 +83,26 @@ test('a breakpoint in the package is hit by a request run as the LoginAs user', 
     assert.equal(top.line, line);
     assert.equal(top.source?.name, 'TaxCalculator.cls');
 
+    // The request stopped before it could answer: runApex says so at once, and
+    // the end of the request comes as an isv/requestFinished event.
+    const answered = await run;
+    assert.equal(answered.body.paused, true, JSON.stringify(answered.body));
+    const finished = dc.waitForEvent('isv/requestFinished');
     // Later hits (one per invoice the script touches) just continue, until the request ends.
     dc.on('stopped', (e) => void dc.continueRequest({ threadId: e.body.threadId }));
     await dc.continueRequest({ threadId: event.body.threadId });
-    const result = await run;
+    const result = await finished;
     assert.equal(result.body.success, true, JSON.stringify(result.body));
-    assert.equal(typeof result.body.requestId, 'string');
+    assert.equal(result.body.requestId, answered.body.requestId);
+    assert.ok(result.body.output.some((/** @type {{message: string}} */ l) => l.message.startsWith('tax=')), JSON.stringify(result.body.output));
 
     const listed = await dc.customRequest('isv/requests');
     const request = listed.body.requests.find((/** @type {{id: string}} */ r) => r.id === result.body.requestId);
     assert.equal(request?.type, 'EXECUTE_ANONYMOUS');
     const log = await dc.customRequest('isv/debugLog', { requestId: result.body.requestId, view: 'full' });
     assert.match(log.body.text, /CODE_UNIT_STARTED/);
-
-    await dc.disconnectRequest({});
+    // afterEach disconnects: after a disconnect the adapter exits, so a second
+    // one would wait for an answer that never comes.
 });
 
 test('the adapter refuses credentials and logFile in the launch configuration', async () => {

@@ -15,6 +15,18 @@ function codeToRun(editor) {
 }
 
 /**
+ * The request's debug output as lines of text: the adapter sends
+ * `[{line, level, message}]`; older adapters sent one string.
+ * @param {unknown} out
+ */
+function outputText(out) {
+    if (Array.isArray(out)) {
+        return out.map((l) => `${l.line}|${l.level}|${l.message}`).join('\n');
+    }
+    return typeof out === 'string' ? out : '';
+}
+
+/**
  * @param {typeof import('vscode')} vscode
  * @param {Pick<import('vscode').DebugSession, 'customRequest'> | undefined} session
  * @param {{appendLine(line: string): void, show(preserveFocus?: boolean): void}} output
@@ -31,7 +43,7 @@ async function runApex(vscode, session, output) {
         void vscode.window.showErrorMessage('There is no Apex to run: the file is empty and nothing is selected.');
         return;
     }
-    /** @type {{requestId: string, success: boolean, output?: string}} */
+    /** @type {{requestId: string, success?: boolean, paused?: boolean, output?: unknown, exception?: {typeName: string, message: string}}} */
     let result;
     try {
         result = await vscode.window.withProgress(
@@ -42,11 +54,19 @@ async function runApex(vscode, session, output) {
         void vscode.window.showErrorMessage(`Run Apex failed: ${/** @type {Error} */ (e).message}`);
         return;
     }
+    if (result.paused) {
+        output.appendLine(`── request ${result.requestId}: stopped in the debugger; it finishes when you continue`);
+        output.show(true);
+        return;
+    }
+    const text = outputText(result.output);
     output.appendLine(`── request ${result.requestId}: ${result.success ? 'succeeded' : 'failed'}`);
-    if (result.output) output.appendLine(result.output);
+    if (text) output.appendLine(text);
     output.show(true);
     const showLog = 'Show Debug Log';
-    const firstLine = (result.output ?? '').split('\n').find((l) => l.trim()) ?? '';
+    const firstLine = result.exception
+        ? `${result.exception.typeName}: ${result.exception.message}`
+        : (text.split('\n').find((l) => l.trim()) ?? '');
     const choice = result.success
         ? await vscode.window.showInformationMessage(`Apex ran as request ${result.requestId}.`, showLog)
         : await vscode.window.showErrorMessage(
@@ -56,4 +76,4 @@ async function runApex(vscode, session, output) {
     if (choice === showLog) await showDebugLog(vscode, session, result.requestId);
 }
 
-module.exports = { runApex, codeToRun };
+module.exports = { runApex, codeToRun, outputText };

@@ -61,6 +61,34 @@ test('Run Apex sends isv/runApex and shows the result', async () => {
     assert.deepEqual(output.lines, ['── request R-7: succeeded', '1']);
 });
 
+test('Run Apex prints the adapter\'s debug lines and its exception', async () => {
+    const vscode = createVscodeStub({ activeTextEditor: fakeEditor(FILE) });
+    const session = fakeSession({
+        'isv/runApex': {
+            requestId: '9',
+            success: false,
+            output: [{ line: 2, level: 'DEBUG', message: 'before' }],
+            exception: { typeName: 'System.NullPointerException', message: 'Attempt to de-reference a null object', stack: 'AnonymousBlock: line 3, column 1' },
+        },
+    });
+    const output = fakeOutput();
+    await runApex(/** @type {any} */ (vscode), session, output);
+    assert.deepEqual(output.lines, ['── request 9: failed', '2|DEBUG|before']);
+    assert.deepEqual(callsTo(vscode, 'showErrorMessage'), [
+        ['Apex request 9 failed: System.NullPointerException: Attempt to de-reference a null object', 'Show Debug Log'],
+    ]);
+});
+
+test('Run Apex says so when the request stops in the debugger first', async () => {
+    const vscode = createVscodeStub({ activeTextEditor: fakeEditor(FILE) });
+    const session = fakeSession({ 'isv/runApex': { requestId: '4', paused: true } });
+    const output = fakeOutput();
+    await runApex(/** @type {any} */ (vscode), session, output);
+    assert.deepEqual(output.lines, ['── request 4: stopped in the debugger; it finishes when you continue']);
+    assert.deepEqual(callsTo(vscode, 'showErrorMessage'), []);
+    assert.deepEqual(callsTo(vscode, 'showInformationMessage'), []);
+});
+
 test('a failed request shows its first line and can open its log', async () => {
     const vscode = createVscodeStub({ activeTextEditor: fakeEditor(FILE), answers: ['Show Debug Log'] });
     const session = fakeSession({
