@@ -7,6 +7,7 @@ mod apex;
 mod apex_test;
 mod client;
 mod dap;
+mod world;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub enum Command {
     Client(client::Args),
     /// Compile Apex sources, or run anonymous Apex, without a sandbox.
     Apex(apex::Args),
+    /// Check a world folder, or show what a world holds.
+    World(world::Args),
 }
 
 impl Command {
@@ -46,6 +49,7 @@ impl Command {
             Command::Dap(args) => dap::run(args),
             Command::Client(args) => client::run(args),
             Command::Apex(args) => apex::run(args),
+            Command::World(args) => world::run(args),
         }
     }
 }

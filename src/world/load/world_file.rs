@@ -1,0 +1,318 @@
+//! `world.toml`: the clock's start, the instance, the publisher with its LMO
+//! and packages, and the scripted traffic (checked once the orgs are known).
+
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::doc::{Doc, Problems, Section};
+use super::users::{
+    check_password, checked_totp, checked_user_id, checked_username, known_permissions, yes,
+};
+use super::values::{self, IdKind};
+use super::{Seen, list_or_none};
+use crate::world::error::WorldError;
+use crate::world::model::{Instance, Lmo, LmoUser, Package, PermissionSet};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPermissionSet {
+    name: Spanned<String>,
+    permissions: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLmoUser {
+    id: Spanned<String>,
+    username: Spanned<String>,
+    name: String,
+    password: Spanned<String>,
+    totp_secret: Option<Spanned<String>>,
+    #[serde(default)]
+    permissions: Vec<Spanned<String>>,
+    #[serde(default)]
+    permission_sets: Vec<Spanned<String>>,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPackage {
+    name: String,
+    namespace: Spanned<String>,
+    path: Spanned<String>,
+    version: Spanned<String>,
+}
+
+/// A scripted request as written; checked by `traffic::resolve` once the
+/// orgs are loaded.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTraffic {
+    pub org: Spanned<String>,
+    pub user: Spanned<String>,
+    pub apex: Option<Spanned<String>>,
+    pub rest: Option<Spanned<RawRest>>,
+    pub at: Option<Spanned<String>>,
+    pub every: Option<Spanned<String>>,
+}
+
+/// An Apex REST call as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRest {
+    pub method: String,
+    pub path: String,
+    pub body: Option<String>,
+}
+
+/// What `world.toml` holds; None where a part could not be read.
+pub(super) struct WorldFile {
+    pub start: Option<NaiveDateTime>,
+    pub instance: Option<Instance>,
+    pub publisher: Option<String>,
+    pub lmo: Option<Lmo>,
+    pub packages: Vec<Package>,
+    /// Whether every package could be read (so a namespace missing from
+    /// `packages` really is unknown).
+    pub packages_complete: bool,
+    pub traffic: Vec<Spanned<RawTraffic>>,
+}
+
+/// Reads `world.toml`; `root` is the world folder (absolute).
+pub(super) fn read(doc: &Doc, root: &Path, seen: &mut Seen, p: &mut Problems) -> WorldFile {
+    let mut top = doc.root(p);
+    let start = top
+        .required::<toml::Value>("start", "2024-05-20T16:00:00Z", p)
+        .and_then(|v| match v.get_ref() {
+            toml::Value::String(s) if s.starts_with(['+', '-']) => {
+                p.push(doc.error(
+                    v.span(),
+                    "`start` cannot be relative: it is what relative times count from; \
+                     write an RFC 3339 time such as 2024-05-20T16:00:00Z",
+                ));
+                None
+            }
+            other => values::time(other, NaiveDateTime::default())
+                .map_err(|e| p.push(doc.error(v.span(), e)))
+                .ok(),
+        });
+    let instance = top.table("instance", p).and_then(|mut s| {
+        let name = s.required::<String>("name", "\"CS42\"", p);
+        let peak = s.optional::<bool>("peak_load", p);
+        s.finish(p);
+        Some(Instance {
+            name: name?.into_inner(),
+            peak_load: peak.is_some_and(|b| b.into_inner()),
+        })
+    });
+    let publisher = top.table("publisher", p).and_then(|mut s| {
+        let name = s.required::<String>("name", "\"Acme Apps\"", p);
+        s.finish(p);
+        name.map(Spanned::into_inner)
+    });
+    let lmo = top.table("lmo", p).and_then(|s| read_lmo(s, seen, p));
+    let packages = top.list::<RawPackage>("packages", p);
+    let packages_complete = packages.complete;
+    let (packages, all_kept) = read_packages(doc, root, packages.items, p);
+    let packages_complete = packages_complete && all_kept;
+    let traffic = top.list::<RawTraffic>("traffic", p).items;
+    top.finish(p);
+    WorldFile {
+        start,
+        instance,
+        publisher,
+        lmo,
+        packages,
+        packages_complete,
+        traffic,
+    }
+}
+
+fn read_lmo(mut s: Section<'_>, seen: &mut Seen, p: &mut Problems) -> Option<Lmo> {
+    let doc = s.doc;
+    let org_id = s.required::<String>("org_id", "\"00D5g0000u8jzPdEAI\"", p);
+    let name = s.required::<String>("name", "\"Acme Apps LMO\"", p);
+    let sessions = s.optional::<i64>("debug_sessions", p);
+    let sets = s.list::<RawPermissionSet>("permission_sets", p);
+    let users = s.list::<RawLmoUser>("users", p);
+    s.finish(p);
+
+    let org_id = org_id.and_then(|id| {
+        let at = doc.error(id.span(), "");
+        match values::salesforce_id(id.get_ref(), IdKind::Org) {
+            Ok(v) => {
+                seen.org_id(&v, at, p);
+                Some(v)
+            }
+            Err(e) => {
+                p.push(doc.error(id.span(), e));
+                None
+            }
+        }
+    });
+    let debug_sessions = match sessions {
+        None => Some(1),
+        Some(n) if *n.get_ref() >= 1 && *n.get_ref() <= i64::from(u32::MAX) => {
+            Some(*n.get_ref() as u32)
+        }
+        Some(n) => {
+            p.push(doc.error(
+                n.span(),
+                format!(
+                    "debug_sessions is {}: an LMO has at least 1 ISV debugger session; \
+                     write 1 (the default) or the number bought",
+                    n.get_ref()
+                ),
+            ));
+            None
+        }
+    };
+
+    let mut permission_sets: Vec<PermissionSet> = Vec::new();
+    for set in sets.items {
+        let set = set.into_inner();
+        if permission_sets
+            .iter()
+            .any(|s| &s.name == set.name.get_ref())
+        {
+            p.push(doc.error(
+                set.name.span(),
+                format!(
+                    "permission set `{}` is defined twice; remove one",
+                    set.name.get_ref()
+                ),
+            ));
+            continue;
+        }
+        let permissions = known_permissions(doc, set.permissions, p);
+        permission_sets.push(PermissionSet {
+            name: set.name.into_inner(),
+            permissions,
+        });
+    }
+
+    let mut lmo_users = Vec::new();
+    for user in users.items {
+        let user = user.into_inner();
+        let id = checked_user_id(doc, &user.id, seen, p);
+        let username = checked_username(doc, &user.username, seen, p);
+        let totp_secret = checked_totp(doc, user.totp_secret, p);
+        check_password(doc, &user.password, p);
+        let permissions = known_permissions(doc, user.permissions, p);
+        for set in &user.permission_sets {
+            if sets.complete && !permission_sets.iter().any(|s| &s.name == set.get_ref()) {
+                let names: Vec<&str> = permission_sets.iter().map(|s| s.name.as_str()).collect();
+                p.push(doc.error(
+                    set.span(),
+                    format!(
+                        "no permission set `{}` in the LMO; define it under [[lmo.permission_sets]] \
+                         or use one of: {}",
+                        set.get_ref(),
+                        list_or_none(&names)
+                    ),
+                ));
+            }
+        }
+        let (Some(id), Some(username)) = (id, username) else {
+            continue;
+        };
+        lmo_users.push(LmoUser {
+            id,
+            username,
+            name: user.name,
+            password: user.password.into_inner(),
+            totp_secret,
+            permissions,
+            permission_sets: user
+                .permission_sets
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            active: user.active,
+        });
+    }
+    Some(Lmo {
+        org_id: org_id?,
+        name: name?.into_inner(),
+        debug_sessions: debug_sessions?,
+        users: lmo_users,
+        permission_sets,
+    })
+}
+
+/// The packages whose folder is usable, and whether that is all of them.
+fn read_packages(
+    doc: &Doc,
+    root: &Path,
+    raw: Vec<Spanned<RawPackage>>,
+    p: &mut Problems,
+) -> (Vec<Package>, bool) {
+    let mut out: Vec<Package> = Vec::new();
+    let total = raw.len();
+    for pkg in raw {
+        let pkg = pkg.into_inner();
+        let ns = pkg.namespace.get_ref();
+        if let Err(e) = values::namespace(ns) {
+            p.push(doc.error(pkg.namespace.span(), e));
+            continue;
+        }
+        if out.iter().any(|o| o.namespace.eq_ignore_ascii_case(ns)) {
+            p.push(doc.error(
+                pkg.namespace.span(),
+                format!("two packages have the namespace `{ns}`; each package needs its own"),
+            ));
+            continue;
+        }
+        if let Err(e) = values::version(pkg.version.get_ref()) {
+            p.push(doc.error(pkg.version.span(), e));
+        }
+        let path = root.join(pkg.path.get_ref());
+        let project = path.join("sfdx-project.json");
+        if !path.is_dir() {
+            p.push(doc.error(
+                pkg.path.span(),
+                format!(
+                    "package folder `{}` not found (paths are relative to the world folder); \
+                     fix the path or add the package's SFDX project there",
+                    pkg.path.get_ref()
+                ),
+            ));
+            continue;
+        }
+        if !project.is_file() {
+            p.push(doc.error(
+                pkg.path.span(),
+                format!(
+                    "`{}` has no sfdx-project.json; point `path` at the package's SFDX project",
+                    pkg.path.get_ref()
+                ),
+            ));
+            continue;
+        }
+        match crate::sfdx::namespace_of(&path) {
+            Ok(declared) if declared == *ns => {}
+            Ok(declared) => p.push(doc.error(
+                pkg.namespace.span(),
+                format!(
+                    "`{}/sfdx-project.json` declares the namespace `{declared}`, not `{ns}`; \
+                     make them agree",
+                    pkg.path.get_ref()
+                ),
+            )),
+            Err(e) => p.push(WorldError::file(doc.file.clone(), e.to_string())),
+        }
+        out.push(Package {
+            name: pkg.name,
+            namespace: ns.clone(),
+            path,
+            version: pkg.version.into_inner(),
+        });
+    }
+    let all_kept = out.len() == total;
+    (out, all_kept)
+}
