@@ -8,4 +8,5 @@ pub mod dap;
 pub mod sandbox;
 pub mod sfdx;
 pub mod vm;
+pub mod workflow;
 pub mod world;

@@ -7,6 +7,9 @@ mod apex;
 mod apex_test;
 mod client;
 mod dap;
+mod exec;
+mod logs;
+mod setup;
 mod world;
 
 use std::path::PathBuf;
@@ -41,6 +44,12 @@ pub enum Command {
     Apex(apex::Args),
     /// Check a world folder, or show what a world holds.
     World(world::Args),
+    /// Create and set up a project for ISV debugging of a subscriber org.
+    Setup(setup::Args),
+    /// Run anonymous Apex in a subscriber org as one of its users.
+    Exec(exec::Args),
+    /// List a subscriber org's debug logs, or print one.
+    Logs(logs::Args),
 }
 
 impl Command {
@@ -50,6 +59,9 @@ impl Command {
             Command::Client(args) => client::run(args),
             Command::Apex(args) => apex::run(args),
             Command::World(args) => world::run(args),
+            Command::Setup(args) => setup::run(args),
+            Command::Exec(args) => exec::run(args),
+            Command::Logs(args) => logs::run(args),
         }
     }
 }
