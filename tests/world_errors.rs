@@ -287,85 +287,6 @@ fn a_package_must_be_an_sfdx_project_with_its_namespace() {
 }
 
 #[test]
-fn traffic_must_name_an_org_and_one_of_its_users() {
-    let w = world_with(|f| edit(&mut f.world, "org = \"alpha\"", "org = \"gamma\""));
-    assert_at(
-        &w,
-        &w.error(),
-        "world.toml",
-        "gamma",
-        &["no org `gamma`", "alpha, beta"],
-    );
-    let w = world_with(|f| {
-        edit(
-            &mut f.world,
-            "user = \"clerk@alpha.example\"",
-            "user = \"clerk@beta.example\"",
-        )
-    });
-    assert_at(
-        &w,
-        &w.error(),
-        "world.toml",
-        "clerk@beta.example",
-        &[
-            "not a user of alpha",
-            "admin@alpha.example, clerk@alpha.example",
-        ],
-    );
-}
-
-#[test]
-fn traffic_runs_one_action_at_a_valid_time() {
-    let w = world_with(|f| edit(&mut f.world, "rest = {", "apex = \"x.apex\"\nrest = {"));
-    assert_at(
-        &w,
-        &w.error(),
-        "world.toml",
-        "[[traffic]]",
-        &["either `apex", "exactly one"],
-    );
-    let w = world_with(|f| {
-        edit(
-            &mut f.world,
-            "rest = { method = \"GET\", path = \"/acme/invoices\" }",
-            "apex = \"scripts/none.apex\"",
-        )
-    });
-    assert_at(
-        &w,
-        &w.error(),
-        "world.toml",
-        "none.apex",
-        &["no file `scripts/none.apex` in orgs/alpha/"],
-    );
-    let w = world_with(|f| {
-        edit(
-            &mut f.world,
-            "path = \"/acme",
-            "path = \"/services/apexrest/acme",
-        )
-    });
-    assert_at(
-        &w,
-        &w.error(),
-        "world.toml",
-        "rest = ",
-        &["without /services/apexrest"],
-    );
-    let w = world_with(|f| edit(&mut f.world, "every = \"5m\"", "every = \"5 minutes\""));
-    assert_at(&w, &w.error(), "world.toml", "every", &["unknown unit ` `"]);
-    let w = world_with(|f| edit(&mut f.world, "every = \"5m\"", "at = \"-1m\""));
-    assert_at(
-        &w,
-        &w.error(),
-        "world.toml",
-        "at = ",
-        &["before the world start"],
-    );
-}
-
-#[test]
 fn org_folders_need_usable_names() {
     let w = write(Files::valid());
     std::fs::rename(w.path("orgs/beta"), w.path("orgs/Beta Corp")).unwrap();
@@ -374,5 +295,24 @@ fn org_folders_need_usable_names() {
     assert!(
         e.message.contains("lower-case letters, digits and dashes"),
         "{e}"
+    );
+}
+
+#[test]
+fn a_package_folder_must_hold_an_sfdx_project() {
+    let w = world_with(|f| {
+        let pkg = f.world.find("path = '").unwrap();
+        let end = f.world[pkg..].find("'\n").unwrap() + pkg;
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/worlds/default/packages");
+        f.world
+            .replace_range(pkg..end + 1, &format!("path = '{}'", here.display()));
+    });
+    assert_at(
+        &w,
+        &w.error(),
+        "world.toml",
+        "path = ",
+        &["has no sfdx-project.json"],
     );
 }

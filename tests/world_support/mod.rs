@@ -49,6 +49,15 @@ pub fn line_of(text: &str, needle: &str) -> u32 {
     k as u32 + 1
 }
 
+/// The 1-based line of the `n`th (from 0) occurrence of `needle`.
+pub fn line_of_nth(text: &str, needle: &str, n: usize) -> u32 {
+    let (at, _) = text
+        .match_indices(needle)
+        .nth(n)
+        .unwrap_or_else(|| panic!("`{needle}` is not {} times in:\n{text}", n + 1));
+    text[..at].matches('\n').count() as u32 + 1
+}
+
 /// The world written to a fresh folder.
 pub struct Written {
     pub dir: TempDir,
