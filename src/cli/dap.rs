@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::dap::NoRuntime;
+use crate::bridge::{Bridge, EmbeddedSandboxes};
 use crate::dap::{launch, server};
 
 /// Options of `isvdbg dap`.
@@ -37,7 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
-            let served = runtime.block_on(server::serve_stdio(NoRuntime));
+            let served = runtime.block_on(server::serve_stdio(Bridge::new()));
             // Stdin is read on a blocking thread that only returns when the
             // client closes it; do not wait for that to exit.
             runtime.shutdown_background();
@@ -51,8 +51,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let listener = server::bind_loopback(port).await?;
                 // Tools and tests read the port from this line.
                 eprintln!("isvdbg dap: listening on {}", listener.local_addr()?);
+                // Sessions of one adapter share its embedded sandboxes, as
+                // users of one Salesforce instance do.
+                let sandboxes = EmbeddedSandboxes::default();
+                let bridge = move || Bridge::sharing(sandboxes.clone());
                 tokio::select! {
-                    served = server::serve_tcp(listener, || NoRuntime) => served,
+                    served = server::serve_tcp(listener, bridge) => served,
                     _ = tokio::signal::ctrl_c() => Ok(()),
                 }
             })?;

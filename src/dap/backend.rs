@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 
 use super::error::{DapError, ids};
 use super::protocol::{
-    Breakpoint, Capabilities, EventBody, LaunchRequestArguments, RequestArguments,
-    SetBreakpointsResponseBody, ThreadsResponseBody,
+    Breakpoint, Capabilities, EventBody, InitializeRequestArguments, LaunchRequestArguments,
+    RequestArguments, SetBreakpointsResponseBody, ThreadsResponseBody,
 };
 
 /// Something a backend tells the session without being asked.
@@ -28,6 +28,13 @@ pub enum BackendEvent {
     Ended {
         /// Why, in words for the user.
         reason: String,
+    },
+    /// A custom event (`isv/...`) that is not part of the protocol.
+    Custom {
+        /// Event name.
+        event: String,
+        /// Event body.
+        body: Value,
     },
 }
 
@@ -57,6 +64,10 @@ pub trait Backend: Send + 'static {
     /// answers itself.
     fn capabilities(&self) -> Capabilities;
 
+    /// What the client said about itself in `initialize` (progress
+    /// reporting, line and column bases); called before [`Backend::capabilities`].
+    fn initialize(&mut self, _args: &InitializeRequestArguments) {}
+
     /// Starts debugging as a `launch` asks; events flow back through `events`.
     fn launch(
         &mut self,
@@ -79,6 +90,17 @@ pub trait Backend: Send + 'static {
         &mut self,
         args: RequestArguments,
     ) -> impl Future<Output = Result<Option<Value>, DapError>> + Send;
+
+    /// Answers a request the protocol does not define (`isv/...`); by default,
+    /// `unknown command: X`.
+    fn custom(
+        &mut self,
+        command: &str,
+        _arguments: Option<Value>,
+    ) -> impl Future<Output = Result<Option<Value>, DapError>> + Send {
+        let error = DapError::unknown_command(command);
+        async move { Err(error) }
+    }
 
     /// Ends debugging: resumes everything paused and lets it finish.
     fn shutdown(&mut self, reason: ShutdownReason) -> impl Future<Output = ()> + Send;

@@ -52,6 +52,9 @@ pub struct Session<B: Backend> {
     backend: B,
     events_tx: mpsc::UnboundedSender<BackendEvent>,
     events_rx: mpsc::UnboundedReceiver<BackendEvent>,
+    /// Backend events that came while a launch was in progress, to send
+    /// after its response (progress events go out at once).
+    held: Vec<BackendEvent>,
 }
 
 /// One thing the loop reacts to.
@@ -79,6 +82,7 @@ impl<B: Backend> Session<B> {
             backend,
             events_tx,
             events_rx,
+            held: Vec::new(),
         }
     }
 
@@ -195,6 +199,11 @@ impl<B: Backend> Session<B> {
         let mut then = Then::default();
         let result = match request.command {
             Command::Known(args) => self.handle_request(args, &mut then).await,
+            Command::Other { command, arguments }
+                if self.phase != Phase::New && !RequestArguments::is_known(&command) =>
+            {
+                self.backend.custom(&command, arguments).await
+            }
             Command::Other { command, arguments } => Err(invalid_or_unknown(&command, arguments)),
         };
         match result {
@@ -206,6 +215,9 @@ impl<B: Backend> Session<B> {
         }
         for event in then.events {
             self.send_event(event).await?;
+        }
+        for event in std::mem::take(&mut self.held) {
+            self.handle_backend_event(event).await?;
         }
         if then.end {
             self.phase = Phase::Ended;
@@ -281,6 +293,7 @@ impl<B: Backend> Session<B> {
             "initialize"
         );
         self.phase = Phase::Initialized;
+        self.backend.initialize(&args);
         let mut caps = self.backend.capabilities();
         // Answered by the session itself, whatever the backend.
         caps.supports_configuration_done_request = Some(true);
@@ -302,11 +315,32 @@ impl<B: Backend> Session<B> {
             ));
         }
         let sink = self.events_tx.clone();
-        if attach {
-            self.backend.attach(args, sink).await?;
+        let started = if attach {
+            futures::future::Either::Left(self.backend.attach(args, sink))
         } else {
-            self.backend.launch(args, sink).await?;
-        }
+            futures::future::Either::Right(self.backend.launch(args, sink))
+        };
+        tokio::pin!(started);
+        // Connecting can take a while: let its progress reach the client now.
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut started => break outcome,
+                Some(event) = self.events_rx.recv() => match event {
+                    BackendEvent::Event(body @ (EventBody::ProgressStart(_)
+                    | EventBody::ProgressUpdate(_)
+                    | EventBody::ProgressEnd(_))) => {
+                        let seq = self.next_seq;
+                        self.next_seq += 1;
+                        let event = Event { seq, kind: EventKind::Known(body) };
+                        if let Err(e) = self.writer.send(ProtocolMessage::Event(event)).await {
+                            warn!("writing a progress event failed: {e}");
+                        }
+                    }
+                    other => self.held.push(other),
+                },
+            }
+        };
+        outcome?;
         self.debugging = true;
         self.terminated_sent = false;
         Ok(None)
@@ -370,6 +404,16 @@ impl<B: Backend> Session<B> {
                 Ok(())
             }
             BackendEvent::Event(body) => self.send_event(body).await,
+            BackendEvent::Custom { event, body } => {
+                let event = Event {
+                    seq: self.take_seq(),
+                    kind: EventKind::Other {
+                        event,
+                        body: Some(body),
+                    },
+                };
+                self.send(ProtocolMessage::Event(event)).await
+            }
             BackendEvent::Ended { reason } => {
                 self.send_important(format!("{reason}\n")).await?;
                 if !self.terminated_sent {

@@ -1,0 +1,361 @@
+//! The event pump: sandbox events in, DAP events out.
+//!
+//! Runs as its own task for the life of a debug session. Each sandbox event
+//! updates the shared state first (threads, paused flags, finished requests)
+//! and then tells the client, so a handler that looks at the state after an
+//! event never sees it lag behind.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::client::SandboxEvent;
+use super::source::source_for;
+use super::state::{Settled, Shared, ThreadInfo};
+use crate::dap::protocol::{
+    ContinuedEventBody, EventBody, OutputEventBody, StoppedEventBody, ThreadEventBody,
+};
+use crate::dap::{BackendEvent, EventSink};
+
+/// The name of the custom event with the session's timers.
+pub const SESSION_TIMERS_EVENT: &str = "isv/sessionTimers";
+/// The name of the custom event sent when a request the bridge started
+/// finishes after its request (`isv/runApex`, `isv/invoke`) was answered.
+pub const REQUEST_FINISHED_EVENT: &str = "isv/requestFinished";
+
+/// Pumps `events` until the connection closes. `started` is the answer of
+/// `debug.start` (or `debug.attach`), whose timers go to the client first.
+pub async fn pump(
+    mut events: mpsc::UnboundedReceiver<SandboxEvent>,
+    shared: Arc<Shared>,
+    sink: EventSink,
+    session_id: String,
+    started: Value,
+) {
+    let mut pump = Pump {
+        shared,
+        sink,
+        session_id: session_id.clone(),
+        held: Vec::new(),
+        last_warning: None,
+        last_timers: None,
+    };
+    pump.timers(&json!({
+        "sessionId": session_id,
+        "idleSecondsLeft": started["idleTimeoutSeconds"].clone(),
+        "hardCapSecondsLeft": started["hardCapSeconds"].clone(),
+    }));
+    loop {
+        let flushed = pump.shared.flush.notified();
+        tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => pump.handle(event),
+                None => break,
+            },
+            _ = flushed => pump.release(),
+        }
+    }
+    pump.release();
+    if !pump.shared.ended.swap(true, Ordering::SeqCst) {
+        let _ = pump.sink.send(BackendEvent::Ended {
+            reason: "The connection to the sandbox was lost, so the debug session ended; \
+                     check that the sandbox is running and start debugging again."
+                .to_owned(),
+        });
+    }
+}
+
+struct Pump {
+    shared: Arc<Shared>,
+    sink: EventSink,
+    session_id: String,
+    /// Output of finished requests whose origin was not known yet.
+    held: Vec<(i64, Value)>,
+    /// The last timer warning shown, so its `SystemWarning` twin is not shown again.
+    last_warning: Option<String>,
+    /// The last timers sent to the client (idle, cap).
+    last_timers: Option<(i64, i64)>,
+}
+
+/// The request id in an event body, as a thread id.
+fn request_of(body: &Value) -> Option<i64> {
+    match &body["requestId"] {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+impl Pump {
+    fn send(&self, body: EventBody) {
+        let _ = self.sink.send(BackendEvent::Event(body));
+    }
+
+    fn output(&self, category: &str, text: String) {
+        let text = if text.ends_with('\n') {
+            text
+        } else {
+            format!("{text}\n")
+        };
+        self.send(EventBody::Output(OutputEventBody::new(category, text)));
+    }
+
+    /// Whether an event belongs to another debug session.
+    fn foreign(&self, body: &Value) -> bool {
+        body["sessionId"]
+            .as_str()
+            .is_some_and(|s| s != self.session_id)
+    }
+
+    fn handle(&mut self, event: SandboxEvent) {
+        let body = &event.body;
+        match event.name.as_str() {
+            "RequestStarted" => self.started(body),
+            "Stopped" => self.stopped(body),
+            "Resumed" => self.resumed(body),
+            "Debug" => self.logpoint(body),
+            "RequestFinished" => self.finished(body),
+            "SessionTerminated" => self.terminated(body),
+            "SystemWarning" => {
+                let message = body["message"].as_str().unwrap_or_default();
+                let twin = self.last_warning.take().is_some_and(|w| w == message);
+                if !self.foreign(body) && !twin {
+                    let prefix = request_of(body)
+                        .map(|r| format!("Request {r}: "))
+                        .unwrap_or_default();
+                    self.output("important", format!("{prefix}{message}"));
+                }
+            }
+            "SessionTimers" => self.timers(body),
+            "LogLine" => self.log_line(body),
+            other => tracing::debug!("ignoring the sandbox event {other}"),
+        }
+    }
+
+    fn started(&self, body: &Value) {
+        let Some(id) = request_of(body) else { return };
+        if body["debugged"].as_bool() != Some(true) || self.foreign(body) {
+            return;
+        }
+        let kind = body["kind"].as_str().unwrap_or("REQUEST");
+        let entry = body["entryPoint"].as_str().unwrap_or_default();
+        let name = format!("Request {id} · {kind} {entry}")
+            .trim_end()
+            .to_owned();
+        self.shared.threads.insert(
+            id,
+            ThreadInfo {
+                name,
+                paused: false,
+            },
+        );
+        self.send(EventBody::Thread(ThreadEventBody {
+            reason: "started".to_owned(),
+            thread_id: id,
+        }));
+    }
+
+    fn stopped(&self, body: &Value) {
+        let Some(id) = request_of(body) else { return };
+        if self.foreign(body) {
+            return;
+        }
+        self.shared
+            .threads
+            .entry(id)
+            .and_modify(|t| t.paused = true)
+            .or_insert_with(|| ThreadInfo {
+                name: format!("Request {id}"),
+                paused: true,
+            });
+        let reason = body["reason"].as_str().unwrap_or("breakpoint").to_owned();
+        let hit: Vec<i64> = body["breakpoints"]
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Value::as_u64)
+                    .filter_map(|b| self.shared.breakpoint_ids.get(&b).map(|d| *d))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let exception = &body["exception"];
+        let (description, text) = if exception.is_object() {
+            let type_name = exception["typeName"].as_str().unwrap_or("Exception");
+            let message = exception["message"].as_str().unwrap_or_default();
+            (
+                Some(format!("Paused on {type_name}")),
+                Some(format!("{type_name}: {message}")),
+            )
+        } else {
+            (None, None)
+        };
+        self.send(EventBody::Stopped(StoppedEventBody {
+            reason,
+            description,
+            thread_id: Some(id),
+            text,
+            all_threads_stopped: Some(false),
+            hit_breakpoint_ids: (!hit.is_empty()).then_some(hit),
+            ..Default::default()
+        }));
+        self.shared.settle(id, Settled::Paused);
+    }
+
+    fn resumed(&self, body: &Value) {
+        let Some(id) = request_of(body) else { return };
+        if let Some(mut t) = self.shared.threads.get_mut(&id) {
+            t.paused = false;
+        }
+        // A resume the client asked for needs no event; any other does.
+        if self.shared.resuming.remove(&id).is_none() && self.shared.threads.contains_key(&id) {
+            self.send(EventBody::Continued(ContinuedEventBody {
+                thread_id: id,
+                all_threads_continued: Some(false),
+            }));
+        }
+    }
+
+    fn logpoint(&self, body: &Value) {
+        if self.foreign(body) {
+            return;
+        }
+        let text = body["text"].as_str().unwrap_or_default();
+        let mut out = OutputEventBody::new("console", format!("{text}\n"));
+        if let Some(typeref) = body["typeref"].as_str() {
+            out.source = source_for(&self.shared, typeref, request_of(body), None);
+        }
+        out.line = body["line"].as_i64();
+        self.send(EventBody::Output(out));
+    }
+
+    fn finished(&mut self, body: &Value) {
+        let Some(id) = request_of(body) else { return };
+        let placed = self.shared.anonymous_files.contains_key(&id);
+        if !placed && self.shared.starts_in_flight.load(Ordering::SeqCst) > 0 {
+            // Maybe a request this bridge just started, whose file is about
+            // to be recorded: show its output once it is.
+            self.held.push((id, body["output"].clone()));
+        } else {
+            self.debug_lines(id, &body["output"]);
+        }
+        if body["success"].as_bool() == Some(false) {
+            let e = &body["exception"];
+            let type_name = e["typeName"].as_str().unwrap_or("Exception");
+            let message = e["message"].as_str().unwrap_or("the request failed");
+            self.output(
+                "stderr",
+                format!("Request {id} failed: {type_name}: {message}"),
+            );
+        }
+        self.shared.finished.insert(id, body.clone());
+        if self.shared.threads.remove(&id).is_some() {
+            self.shared.resuming.remove(&id);
+            self.send(EventBody::Thread(ThreadEventBody {
+                reason: "exited".to_owned(),
+                thread_id: id,
+            }));
+        }
+        self.shared.settle(id, Settled::Finished(body.clone()));
+    }
+
+    /// Sends the output held back, now that the calls in flight are answered.
+    fn release(&mut self) {
+        if self.shared.starts_in_flight.load(Ordering::SeqCst) > 0 {
+            return;
+        }
+        for (id, output) in std::mem::take(&mut self.held) {
+            self.debug_lines(id, &output);
+        }
+    }
+
+    /// `System.debug` lines of request `id`, as `stdout`. Lines of an `.apex`
+    /// file the bridge ran carry that file and line; the output does not say
+    /// which lines the package's code wrote, so only lines where the file has
+    /// a `debug(` call are placed.
+    fn debug_lines(&self, id: i64, output: &Value) {
+        let Some(lines) = output.as_array() else {
+            return;
+        };
+        let file = self.shared.anonymous_files.get(&id).map(|p| p.clone());
+        let text = file
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        let file_lines: Vec<&str> = text.lines().collect();
+        for line in lines {
+            let message = line["message"].as_str().unwrap_or_default();
+            let mut out = OutputEventBody::new("stdout", format!("{message}\n"));
+            let n = line["line"].as_i64().unwrap_or(0);
+            let in_file = n >= 1
+                && file_lines
+                    .get(n as usize - 1)
+                    .is_some_and(|l| l.to_ascii_lowercase().contains("debug("));
+            if let (Some(path), true) = (&file, in_file) {
+                out.source = Some(super::source::from_path(path));
+                out.line = Some(n);
+            }
+            self.send(EventBody::Output(out));
+        }
+    }
+
+    /// A `USER_DEBUG` log line pushed as it happens.
+    fn log_line(&self, body: &Value) {
+        if self.foreign(body) {
+            return;
+        }
+        let Some(message) = body["message"].as_str() else {
+            return;
+        };
+        let mut out = OutputEventBody::new("stdout", format!("{message}\n"));
+        out.line = body["line"].as_i64();
+        if let Some(typeref) = body["typeref"].as_str() {
+            out.source = source_for(&self.shared, typeref, request_of(body), None);
+        }
+        self.send(EventBody::Output(out));
+    }
+
+    /// Timers go to the client when they carry a warning or have moved;
+    /// the sandbox reports them after every debugger command.
+    fn timers(&mut self, body: &Value) {
+        if self.foreign(body) {
+            return;
+        }
+        let idle = body["idleSecondsLeft"].as_i64().unwrap_or(0);
+        let cap = body["hardCapSecondsLeft"].as_i64().unwrap_or(0);
+        let warning = body["warning"].as_str();
+        if warning.is_none() && self.last_timers == Some((idle, cap)) {
+            return;
+        }
+        self.last_timers = Some((idle, cap));
+        let mut custom = json!({
+            "sessionId": body["sessionId"].clone(),
+            "idleSecondsLeft": idle,
+            "hardCapSecondsLeft": cap,
+        });
+        if let Some(warning) = warning {
+            custom["warning"] = json!(warning);
+            self.output("important", warning.to_owned());
+            self.last_warning = Some(warning.to_owned());
+        }
+        let _ = self.sink.send(BackendEvent::Custom {
+            event: SESSION_TIMERS_EVENT.to_owned(),
+            body: custom,
+        });
+    }
+
+    fn terminated(&self, body: &Value) {
+        if self.foreign(body) {
+            return;
+        }
+        if self.shared.ended.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let message = body["message"]
+            .as_str()
+            .unwrap_or("The debug session ended.")
+            .to_owned();
+        let _ = self.sink.send(BackendEvent::Ended { reason: message });
+    }
+}

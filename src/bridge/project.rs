@@ -1,0 +1,428 @@
+//! The SFDX project on disk: which file holds which Apex typeref, and back.
+//!
+//! A project is the folder `isvdbg setup` writes (`salesforceProject`): its
+//! `sfdx-project.json` lists package directories holding the org's own code
+//! (no namespace), and `.sfdx/tools/installed-packages/<name>/` holds each
+//! retrieved managed package, whose own `sfdx-project.json` gives its
+//! namespace. A file outside those folders still maps: its namespace comes
+//! from the nearest `sfdx-project.json` above it, and that project is indexed
+//! too, so frames in its other files find their way back to disk.
+//!
+//! Matching is case-insensitive, as Apex names are.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The typeref of anonymous Apex.
+pub const ANONYMOUS: &str = "AnonymousBlock";
+
+/// A protected custom setting found in a package's metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedSetting {
+    /// API name with the namespace prefix (`acme__Tax_Rate__c`).
+    pub api_name: String,
+    /// `List` or `Hierarchy`.
+    pub kind: String,
+    /// Apex types of its custom fields by lower-case API name
+    /// (`acme__rate__c` → `Decimal`).
+    pub fields: HashMap<String, String>,
+}
+
+impl ProtectedSetting {
+    /// The Apex type of a field, standard ones included.
+    pub fn field_type(&self, field: &str) -> &str {
+        let lower = field.to_ascii_lowercase();
+        if let Some(t) = self.fields.get(&lower) {
+            return t;
+        }
+        match lower.as_str() {
+            "id" | "setupownerid" | "createdbyid" | "lastmodifiedbyid" => "Id",
+            "createddate" | "lastmodifieddate" | "systemmodstamp" => "Datetime",
+            "isdeleted" => "Boolean",
+            _ => "String",
+        }
+    }
+}
+
+/// The Apex type that holds a field of metadata type `t`.
+fn apex_type(t: &str) -> &'static str {
+    match t {
+        "Checkbox" => "Boolean",
+        "Number" | "Percent" | "Currency" => "Decimal",
+        "Date" => "Date",
+        "DateTime" => "Datetime",
+        "Time" => "Time",
+        "Lookup" | "MasterDetail" => "Id",
+        _ => "String",
+    }
+}
+
+/// An indexed project: typerefs to files, package roots and their namespaces.
+#[derive(Debug, Default, Clone)]
+pub struct Project {
+    /// `salesforceProject`, when one was given.
+    root: Option<PathBuf>,
+    /// Lower-case typeref → file.
+    files: HashMap<String, PathBuf>,
+    /// Project folders indexed so far, with their namespaces.
+    indexed: Vec<(PathBuf, String)>,
+    settings: Vec<ProtectedSetting>,
+}
+
+impl Project {
+    /// Indexes `salesforceProject` and the packages installed under it.
+    pub fn load(root: &Path) -> Result<Project, String> {
+        let root = root.canonicalize().map_err(|e| {
+            format!(
+                "the salesforceProject folder {} cannot be read ({e}); set `salesforceProject` \
+                 to the folder `isvdbg setup` created",
+                root.display()
+            )
+        })?;
+        if !root.join("sfdx-project.json").is_file() {
+            return Err(format!(
+                "{} has no sfdx-project.json, so it is not an SFDX project; set \
+                 `salesforceProject` to the folder `isvdbg setup` created",
+                root.display()
+            ));
+        }
+        let mut project = Project {
+            root: Some(root.clone()),
+            ..Default::default()
+        };
+        project.index(&root)?;
+        let installed = root.join(".sfdx/tools/installed-packages");
+        if let Ok(entries) = std::fs::read_dir(&installed) {
+            let mut dirs: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect();
+            dirs.sort();
+            for dir in dirs {
+                if dir.join("sfdx-project.json").is_file() {
+                    project.index(&dir)?;
+                } else {
+                    // A bare retrieve: the folder is named after the namespace.
+                    let ns = dir
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    project.index_folder(&dir, &ns, &dir);
+                }
+            }
+        }
+        Ok(project)
+    }
+
+    /// The project root, when one was given.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The typeref of a source file, or why it has none.
+    pub fn typeref_of(&mut self, path: &Path) -> Result<String, String> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "apex" => return Ok(ANONYMOUS.to_owned()),
+            "cls" | "trigger" => {}
+            _ => {
+                return Err(format!(
+                    "{} is not Apex: breakpoints go in classes (.cls), triggers (.trigger) and \
+                     anonymous Apex (.apex)",
+                    path.display()
+                ));
+            }
+        }
+        let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+        let ns = match self.namespace_of(&path) {
+            Some(ns) => ns,
+            None => match nearest_project(&path) {
+                Some(dir) => {
+                    self.index(&dir)?;
+                    self.namespace_of(&path).unwrap_or_default()
+                }
+                None => String::new(),
+            },
+        };
+        let typeref = typeref(&ns, &stem, ext == "trigger");
+        self.files
+            .entry(typeref.to_ascii_lowercase())
+            .or_insert(path);
+        Ok(typeref)
+    }
+
+    /// The file that holds `typeref` (an inner class maps to its outer file).
+    pub fn path_of(&self, typeref: &str) -> Option<&Path> {
+        let outer = typeref.split('$').next().unwrap_or(typeref);
+        self.files
+            .get(&outer.to_ascii_lowercase())
+            .map(PathBuf::as_path)
+    }
+
+    /// The protected custom settings of every indexed package.
+    pub fn protected_settings(&self) -> &[ProtectedSetting] {
+        &self.settings
+    }
+
+    /// The namespace of the indexed project that holds `path`, if any.
+    fn namespace_of(&self, path: &Path) -> Option<String> {
+        self.indexed
+            .iter()
+            .filter(|(dir, _)| path.starts_with(dir))
+            .max_by_key(|(dir, _)| dir.components().count())
+            .map(|(_, ns)| ns.clone())
+    }
+
+    /// Indexes a folder holding an `sfdx-project.json`.
+    fn index(&mut self, dir: &Path) -> Result<(), String> {
+        let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+        if self.indexed.iter().any(|(d, _)| d == &dir) {
+            return Ok(());
+        }
+        let file = dir.join("sfdx-project.json");
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("could not read {} ({e})", file.display()))?;
+        let json: Value = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{} is not valid JSON ({e}); fix it or run `isvdbg setup` again",
+                file.display()
+            )
+        })?;
+        let ns = json["namespace"].as_str().unwrap_or_default().to_owned();
+        let dirs: Vec<PathBuf> = json["packageDirectories"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|d| d["path"].as_str())
+                    .map(|p| dir.join(p))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A project lists its packages by folder; the namespace covers them all.
+        self.indexed.push((dir.clone(), ns.clone()));
+        for package_dir in dirs {
+            self.index_folder(&package_dir, &ns, &dir);
+        }
+        Ok(())
+    }
+
+    /// Walks `folder`, recording classes, triggers and protected settings.
+    fn index_folder(&mut self, folder: &Path, ns: &str, project: &Path) {
+        if !self.indexed.iter().any(|(d, _)| d == project) {
+            self.indexed.push((project.to_owned(), ns.to_owned()));
+        }
+        let mut stack = vec![folder.to_owned()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if let Some(stem) = name.strip_suffix(".cls") {
+                    self.files
+                        .insert(typeref(ns, stem, false).to_ascii_lowercase(), path);
+                } else if let Some(stem) = name.strip_suffix(".trigger") {
+                    self.files
+                        .insert(typeref(ns, stem, true).to_ascii_lowercase(), path);
+                } else if let Some(stem) = name.strip_suffix(".object-meta.xml") {
+                    self.note_setting(&path, ns, stem);
+                }
+            }
+        }
+    }
+
+    fn note_setting(&mut self, path: &Path, ns: &str, object: &str) {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return;
+        };
+        let kind = between(&text, "<customSettingsType>", "</customSettingsType>");
+        let visibility = between(&text, "<visibility>", "</visibility>");
+        if let (Some(kind), Some("Protected")) = (kind, visibility) {
+            let prefix = |name: &str| {
+                if ns.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{ns}__{name}")
+                }
+            };
+            let api_name = prefix(object);
+            let mut fields = HashMap::new();
+            let field_dir = path.parent().map(|d| d.join("fields"));
+            for entry in field_dir
+                .and_then(|d| std::fs::read_dir(d).ok())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let Some(field) = name.strip_suffix(".field-meta.xml") else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                let t = between(&text, "<type>", "</type>").unwrap_or("Text");
+                fields.insert(prefix(field).to_ascii_lowercase(), apex_type(t).to_owned());
+            }
+            if !self.settings.iter().any(|s| s.api_name == api_name) {
+                self.settings.push(ProtectedSetting {
+                    api_name,
+                    kind: kind.to_owned(),
+                    fields,
+                });
+            }
+        }
+    }
+}
+
+/// `ns/Name`, `Name`, `__sfdc_trigger/ns/Name`.
+fn typeref(ns: &str, name: &str, trigger: bool) -> String {
+    let local = if ns.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{ns}/{name}")
+    };
+    if trigger {
+        format!("__sfdc_trigger/{local}")
+    } else {
+        local
+    }
+}
+
+/// The closest folder above `path` with an `sfdx-project.json`.
+fn nearest_project(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|d| d.join("sfdx-project.json").is_file())
+        .map(Path::to_owned)
+}
+
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text[start..].find(close)? + start;
+    Some(text[start..end].trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn layout() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(
+            &root.join("sfdx-project.json"),
+            r#"{"packageDirectories":[{"path":"force-app"}],"namespace":""}"#,
+        );
+        write(&root.join("force-app/main/default/classes/Mine.cls"), "");
+        let pkg = root.join(".sfdx/tools/installed-packages/acme-billing");
+        write(
+            &pkg.join("sfdx-project.json"),
+            r#"{"packageDirectories":[{"path":"force-app"}],"namespace":"acme"}"#,
+        );
+        write(
+            &pkg.join("force-app/main/default/classes/TaxCalculator.cls"),
+            "",
+        );
+        write(
+            &pkg.join("force-app/main/default/triggers/InvoiceTrigger.trigger"),
+            "",
+        );
+        write(
+            &pkg.join("force-app/main/default/objects/Tax_Rate__c/Tax_Rate__c.object-meta.xml"),
+            "<CustomObject><customSettingsType>List</customSettingsType>\
+             <visibility>Protected</visibility></CustomObject>",
+        );
+        write(
+            &pkg.join("force-app/main/default/objects/Tax_Rate__c/fields/Rate__c.field-meta.xml"),
+            "<CustomField><type>Percent</type></CustomField>",
+        );
+        write(
+            &pkg.join("force-app/main/default/objects/Open__c/Open__c.object-meta.xml"),
+            "<CustomObject><customSettingsType>List</customSettingsType>\
+             <visibility>Public</visibility></CustomObject>",
+        );
+        dir
+    }
+
+    #[test]
+    fn maps_files_to_typerefs_and_back() {
+        let dir = layout();
+        let mut p = Project::load(dir.path()).unwrap();
+        let pkg = dir
+            .path()
+            .join(".sfdx/tools/installed-packages/acme-billing/force-app/main/default");
+        let class = pkg.join("classes/TaxCalculator.cls");
+        assert_eq!(p.typeref_of(&class).unwrap(), "acme/TaxCalculator");
+        assert_eq!(
+            p.typeref_of(&pkg.join("triggers/InvoiceTrigger.trigger"))
+                .unwrap(),
+            "__sfdc_trigger/acme/InvoiceTrigger"
+        );
+        let mine = dir.path().join("force-app/main/default/classes/Mine.cls");
+        assert_eq!(p.typeref_of(&mine).unwrap(), "Mine");
+        assert_eq!(p.typeref_of(Path::new("/x/run.apex")).unwrap(), ANONYMOUS);
+        assert!(
+            p.typeref_of(Path::new("/x/notes.txt"))
+                .unwrap_err()
+                .contains("not Apex")
+        );
+        assert_eq!(
+            p.path_of("ACME/taxcalculator$Inner").unwrap(),
+            class.canonicalize().unwrap()
+        );
+        let settings = p.protected_settings();
+        assert_eq!(settings.len(), 1, "{settings:?}");
+        assert_eq!(settings[0].api_name, "acme__Tax_Rate__c");
+        assert_eq!(settings[0].kind, "List");
+        assert_eq!(settings[0].field_type("acme__Rate__c"), "Decimal");
+        assert_eq!(settings[0].field_type("SetupOwnerId"), "Id");
+        assert_eq!(settings[0].field_type("Name"), "String");
+    }
+
+    #[test]
+    fn a_file_outside_the_project_takes_the_nearest_namespace() {
+        let dir = layout();
+        let mut p = Project::load(dir.path()).unwrap();
+        let other = tempfile::tempdir().unwrap();
+        write(
+            &other.path().join("sfdx-project.json"),
+            r#"{"packageDirectories":[{"path":"src"}],"namespace":"zed"}"#,
+        );
+        write(&other.path().join("src/classes/A.cls"), "");
+        write(&other.path().join("src/classes/B.cls"), "");
+        assert_eq!(
+            p.typeref_of(&other.path().join("src/classes/A.cls"))
+                .unwrap(),
+            "zed/A"
+        );
+        // Its sibling is indexed too.
+        assert!(p.path_of("zed/B").is_some());
+    }
+
+    #[test]
+    fn a_folder_without_sfdx_project_json_is_refused_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Project::load(dir.path()).unwrap_err();
+        assert!(err.contains("no sfdx-project.json"), "{err}");
+        assert!(err.contains("isvdbg setup"), "{err}");
+    }
+}

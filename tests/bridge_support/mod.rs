@@ -1,0 +1,99 @@
+//! Helpers of the bridge tests: a real DAP session with the bridge behind it,
+//! in memory, driven by the headless client with every message checked
+//! against the DAP schema.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use isvdbg::bridge::{Bridge, EmbeddedSandboxes, EnvLookup};
+use isvdbg::client::{self, Client, Scenario, SchemaValidator, Transcript};
+use isvdbg::dap::{Connection, Session};
+use serde_json::Value;
+
+#[path = "../dap_support/mod.rs"]
+mod dap_support;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file of `tests/scenarios/`.
+pub fn scenario_path(name: &str) -> PathBuf {
+    repo().join("tests/scenarios").join(name)
+}
+
+/// A transcript that checks every message against the DAP schema, when the
+/// schema is there (`ISVDBG_DAP_SCHEMA` or beside the repository).
+pub fn transcript() -> Transcript {
+    let mut t = Transcript::default();
+    if let Some(path) = dap_support::schema_path() {
+        t.validate_with(Arc::new(SchemaValidator::load(&path).unwrap()));
+    }
+    t
+}
+
+/// A client talking to a fresh bridge session in memory.
+pub fn connect(bridge: Bridge) -> (Client, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let (server, client_end) = Connection::memory();
+    let session = tokio::spawn(Session::new(server, bridge).run());
+    let mut client = Client::from_connection(client_end, transcript());
+    client.timeout = Duration::from_secs(60);
+    (client, session)
+}
+
+/// A bridge that reads no credentials from the environment.
+pub fn bridge() -> Bridge {
+    Bridge::new().with_env(no_env())
+}
+
+/// A bridge sharing `sandboxes` with other sessions, without environment credentials.
+pub fn sharing(sandboxes: &EmbeddedSandboxes) -> Bridge {
+    Bridge::sharing(sandboxes.clone()).with_env(no_env())
+}
+
+/// An environment without credentials.
+pub fn no_env() -> EnvLookup {
+    Arc::new(|_| None)
+}
+
+/// An environment with these variables only.
+pub fn env(vars: &[(&str, &str)]) -> EnvLookup {
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Arc::new(move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+}
+
+/// Runs a scenario file over `client`, panicking with the client's report.
+pub async fn run_file(client: &Client, path: &Path) {
+    let scenario = Scenario::load(path).unwrap();
+    if let Err(failure) = client::run(client, &scenario).await {
+        panic!("{failure}");
+    }
+}
+
+/// Runs steps given as JSON, as if they were a scenario file at `at` (for
+/// relative paths and `${scenarioDir}`).
+pub async fn run_steps(client: &Client, at: &Path, steps: Value) {
+    let mut scenario: Scenario =
+        serde_json::from_value(serde_json::json!({ "steps": steps })).unwrap();
+    scenario.path = at.to_owned();
+    if let Err(failure) = client::run(client, &scenario).await {
+        panic!("{failure}");
+    }
+}
+
+/// Launch arguments for the Globex Full sandbox of the default world.
+pub fn globex_launch(clock: &str) -> Value {
+    serde_json::json!({
+        "clock": clock,
+        "subscriberOrg": "globex-full",
+        "loginAsUser": "admin@globex.example.full",
+        "lmoUser": "support@acme.example",
+        "salesforceProject": repo().join("fixtures/worlds/default/orgs/globex-full"),
+    })
+}
