@@ -72,6 +72,9 @@ pub struct DebugSession {
     /// Wakes the timer task after activity or a setting change.
     pub(super) poke: Notify,
     ended: AtomicBool,
+    /// Held while a request is admitted for debugging, so that concurrent
+    /// starts cannot both take the last of the [`MAX_DEBUGGED`] places.
+    pub(super) admitting: Mutex<()>,
 }
 
 impl DebugSession {
@@ -139,6 +142,9 @@ fn same_id(a: &str, b: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Sessions {
     by_id: DashMap<u64, Arc<DebugSession>>,
+    /// Held while a session is admitted, so that concurrent starts cannot both
+    /// take the LMO's last allowed session.
+    admitting: Mutex<()>,
 }
 
 impl Sessions {
@@ -247,6 +253,7 @@ impl Sandbox {
                 )
             })?;
         let allowance = self.world.publisher.lmo.debug_sessions.max(1) as usize;
+        let _admitting = self.debug.admitting.lock().expect("admission lock");
         let held = self.debug.all();
         if held.len() >= allowance {
             let h = held.iter().min_by_key(|s| s.started).expect("a session");
@@ -282,8 +289,10 @@ impl Sandbox {
             listeners: Mutex::new(vec![conn]),
             poke: Notify::new(),
             ended: AtomicBool::new(false),
+            admitting: Mutex::new(()),
         });
         self.debug.by_id.insert(id, s.clone());
+        drop(_admitting);
         self.audit_as(
             acting,
             "Start ISV debugger session",

@@ -474,14 +474,19 @@ fn invoke_rest(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &V
             path: path.clone(),
             body: a.body.map(String::into_bytes),
         };
+        let entry_point = format!("{} {path}", a.method.to_uppercase());
+        if acting.is_publisher() {
+            sb.audit_as(acting, "REST call", entry_point.clone());
+        }
         sb.start_request(
             acting,
             "REST",
-            format!("{} {path}", a.method.to_uppercase()),
+            entry_point,
             Work::Entry(entry),
             Some(conn.id),
         )
     })();
+    let full = acting.is_publisher();
     match r {
         Err(e) => Reply::Now(Err(e)),
         Ok((_, done)) => Reply::Later(Box::pin(async move {
@@ -489,7 +494,7 @@ fn invoke_rest(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &V
                 ApiError::new("RUNTIME", "the request thread ended without an answer")
             })?;
             let rest = f.rest.clone();
-            let mut v = f.json(false);
+            let mut v = f.json(full);
             if let Some(r) = rest {
                 v["status"] = json!(r.status);
                 v["body"] = json!(r.body);

@@ -95,7 +95,42 @@ fn err(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
 }
 
+/// The session methods; the request commands are in [`REQUEST_COMMANDS`].
+const SESSION_METHODS: [&str; 8] = [
+    "debug.start",
+    "debug.attach",
+    "debug.stop",
+    "debug.lines",
+    "debug.breakpoints",
+    "debug.functionBreakpoints",
+    "debug.exceptionBreakpoints",
+    "debug.requests",
+];
+
+/// Commands to one request of a session.
+const REQUEST_COMMANDS: [&str; 12] = [
+    "debug.continue",
+    "debug.stepIn",
+    "debug.stepOver",
+    "debug.stepOut",
+    "debug.pause",
+    "debug.stack",
+    "debug.scopes",
+    "debug.variables",
+    "debug.evaluate",
+    "debug.setVariable",
+    "debug.completions",
+    "debug.exceptionInfo",
+];
+
 pub(super) fn dispatch(sb: &Sandbox, conn: &Arc<Conn>, m: &str, p: &Value) -> Reply {
+    // An unknown method is named as such whoever calls it, as for other methods.
+    if !SESSION_METHODS.contains(&m) && !REQUEST_COMMANDS.contains(&m) {
+        return Reply::Now(Err(err(
+            "UNKNOWN_METHOD",
+            format!("unknown method `{m}`; docs/sandbox-api.md lists the methods"),
+        )));
+    }
     match run(sb, conn, m, p) {
         Ok(r) => r,
         Err(e) => Reply::Now(Err(e)),
@@ -197,26 +232,6 @@ fn request_command(
     p: &Value,
     now: chrono::NaiveDateTime,
 ) -> Result<Reply, ApiError> {
-    let known = [
-        "debug.continue",
-        "debug.stepIn",
-        "debug.stepOver",
-        "debug.stepOut",
-        "debug.pause",
-        "debug.stack",
-        "debug.scopes",
-        "debug.variables",
-        "debug.evaluate",
-        "debug.setVariable",
-        "debug.completions",
-        "debug.exceptionInfo",
-    ];
-    if !known.contains(&m) {
-        return Err(err(
-            "UNKNOWN_METHOD",
-            format!("unknown method `{m}`; docs/sandbox-api.md lists the methods"),
-        ));
-    }
     let a: ReqParam = params(m, p)?;
     let id = parse_id("request", &a.request_id)?;
     let r = sb.requests.get(id).ok_or_else(|| {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::access::{grant_json, unknown_org};
 use super::protocol::ApiError;
 use super::{Sandbox, rfc3339};
-use crate::world::{Licensing, Org};
+use crate::world::{LicenseType, Licensing, Org};
 
 /// Whether `query` is a 15- or 18-character org id of this org.
 fn id_matches(org: &Org, query: &str) -> bool {
@@ -74,7 +74,11 @@ impl Sandbox {
             "instance": self.world.instance.name,
             "orgType": o.org_type.as_str(), "edition": o.edition,
             "governmentCloud": o.government_cloud,
-            "licenseType": format!("{:?}", o.license_type),
+            "licenseType": match o.license_type {
+                LicenseType::Salesforce => "salesforce",
+                LicenseType::SalesforcePlatform => "salesforcePlatform",
+                LicenseType::Other => "other",
+            },
             "contact": { "name": o.contact.0, "email": o.contact.1 },
             "limits": {
                 "debugSessions": self.world.publisher.lmo.debug_sessions,

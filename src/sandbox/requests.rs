@@ -302,6 +302,11 @@ impl Sandbox {
         );
         let mut setup = None;
         let mut handle = None;
+        // Counting the debugged requests and registering this one happen under
+        // the session's lock, so two starts at once cannot make a third.
+        let admitting = session
+            .as_ref()
+            .map(|s| s.admitting.lock().expect("admission lock"));
         if let Some(s) = &session {
             if self.requests.debugged_live(s.id) < MAX_DEBUGGED {
                 let (tx, rx) = channel();
@@ -344,6 +349,7 @@ impl Sandbox {
             debug: handle,
         });
         self.requests.by_id.insert(id, r.clone());
+        drop(admitting);
         self.requests.running.fetch_add(1, Ordering::AcqRel);
         if let Some(s) = &session {
             let mut body = r.json();

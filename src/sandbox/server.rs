@@ -21,13 +21,20 @@ use super::protocol::{ApiError, Outgoing};
 /// The largest frame the WebSocket layer reads.
 pub const MAX_FRAME: usize = 4 << 20;
 
+/// How long shutdown waits for connections to send their last messages.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves connections until `stop` turns true, then ends every debug session
-/// and waits for every running request to finish.
+/// and waits for every running request to finish. Connections stay open until
+/// then, so that their clients get `SessionTerminated` and `RequestFinished`
+/// before the close frame.
 pub async fn serve(
     sb: Sandbox,
     listener: TcpListener,
     mut stop: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
+    let (closing_tx, closing) = watch::channel(false);
+    let mut conns = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -39,17 +46,23 @@ pub async fn serve(
                     }
                 };
                 let sb = sb.clone();
-                let stop = stop.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = connection(sb, stream, peer, stop).await {
+                let closing = closing.clone();
+                conns.spawn(async move {
+                    if let Err(e) = connection(sb, stream, peer, closing).await {
                         tracing::debug!("connection {peer}: {e}");
                     }
                 });
             }
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
             _ = stop.changed() => break,
         }
     }
     sb.shutdown().await;
+    let _ = closing_tx.send(true);
+    let all_closed = async { while conns.join_next().await.is_some() {} };
+    if tokio::time::timeout(CLOSE_GRACE, all_closed).await.is_err() {
+        tracing::warn!("some connections did not close in time");
+    }
     Ok(())
 }
 
@@ -57,7 +70,7 @@ async fn connection(
     sb: Sandbox,
     stream: TcpStream,
     peer: SocketAddr,
-    mut stop: watch::Receiver<bool>,
+    mut closing: watch::Receiver<bool>,
 ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
     let _ = stream.set_nodelay(true);
     let config = WebSocketConfig::default()
@@ -92,7 +105,7 @@ async fn connection(
                 }
                 Some(Err(e)) => break Err(e),
             },
-            _ = stop.changed() => {
+            _ = closing.changed() => {
                 let frame = CloseFrame { code: CloseCode::Away, reason: "the sandbox is shutting down".into() };
                 // Let the session-ended events out first.
                 while let Ok(text) = out_rx.try_recv() {

@@ -3,7 +3,8 @@
 //! One task per session sleeps until the next warning or deadline, and wakes
 //! early when the session sees activity (the idle deadline moves) or the peak
 //! load setting changes. Warnings that fall due go out as `SessionTimers`
-//! events with a `warning`; when a deadline passes the session ends.
+//! events with a `warning` (when the clock jumps past several, only the nearest
+//! to its deadline); when a deadline passes the session ends.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -108,7 +109,11 @@ async fn run(sb: Sandbox, s: Arc<DebugSession>) {
             .filter(|(at, _, _)| *at <= now)
             .copied()
             .collect();
-        for (_, d, end) in due {
+        for (k, &(_, d, end)) in due.iter().enumerate() {
+            // After a jump of the clock only news that still holds goes out: a
+            // warning is dropped when a nearer warning of the same deadline, or
+            // the deadline itself, is also due.
+            let superseded = due[k + 1..].iter().any(|(_, _, e)| *e == end);
             let text = match d {
                 Due::IdleWarning(m) => format!(
                     "The debug session ends in {m} minute{} unless there is debugger activity",
@@ -136,7 +141,9 @@ async fn run(sb: Sandbox, s: Arc<DebugSession>) {
                 }
             };
             sent.push((d, end));
-            report(&sb, &s, Some(text));
+            if !superseded {
+                report(&sb, &s, Some(text));
+            }
         }
         let Some(&(next, _, _)) = schedule.iter().find(|(at, _, _)| *at > now) else {
             return;

@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use isvdbg::sandbox::Sandbox;
-use isvdbg::sandbox::auth::current_code;
+use isvdbg::sandbox::auth::{code_at_step_offset, current_code};
 use isvdbg::sandbox::clock::Clock;
+use isvdbg::world::World;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// How long a test waits for an answer or an event (real time) before failing.
@@ -33,6 +35,16 @@ impl Server {
     /// The default world on a virtual clock.
     pub async fn start() -> Server {
         let loaded = isvdbg::world::resolve(None).expect("the default world loads");
+        let world = loaded.world.clone();
+        let clock = Clock::virtual_at(world.start);
+        let sb = Sandbox::new(world, clock).expect("the orgs come up");
+        Server::serve(sb, loaded).await
+    }
+
+    /// The default world, changed by `edit` before the orgs come up.
+    pub async fn start_with(edit: impl FnOnce(&mut World)) -> Server {
+        let mut loaded = isvdbg::world::resolve(None).expect("the default world loads");
+        edit(&mut loaded.world);
         let world = loaded.world.clone();
         let clock = Clock::virtual_at(world.start);
         let sb = Sandbox::new(world, clock).expect("the orgs come up");
@@ -70,6 +82,21 @@ impl Server {
         c.ok("loginAs.start", json!({ "org": org, "user": as_user }))
             .await;
         c
+    }
+
+    /// A client logged in as a subscriber user (with a TOTP code where the org
+    /// requires MFA).
+    pub async fn subscriber(&self, org: &str, user: &str) -> Client {
+        let mut c = self.client().await;
+        c.login_subscriber(org, user)
+            .await
+            .expect("subscriber login");
+        c
+    }
+
+    /// The instance time as the API prints it (RFC 3339).
+    pub fn now(&self) -> String {
+        isvdbg::sandbox::rfc3339(self.sb.clock.now())
     }
 
     pub async fn shutdown(self) {
@@ -228,6 +255,42 @@ impl Client {
         hit.into_iter().map(|e| e["body"].clone()).collect()
     }
 
+    /// Asserts that no event named `name` has arrived (after a round trip).
+    pub async fn no_event(&mut self, name: &str) {
+        let got = self.drain(name).await;
+        assert!(got.is_empty(), "unexpected {name} events: {got:?}");
+    }
+
+    /// Waits for the server to close the connection; returns its close frame.
+    /// Answers and events that arrive first are kept.
+    pub async fn closed(&mut self) -> Option<CloseFrame> {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("the close in time")
+            {
+                Some(Ok(Message::Close(f))) => return f,
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(t.as_str()).expect("JSON");
+                    if v.get("event").is_some() {
+                        self.events.push_back(v);
+                    } else {
+                        self.answers.push(v);
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("connection failed before its close frame: {e}"),
+                None => return None,
+            }
+        }
+    }
+
+    /// Every event that arrived so far, by name (after a round trip).
+    pub async fn all_events(&mut self) -> Vec<Value> {
+        self.ok("clock.now", json!({})).await;
+        self.events.drain(..).collect()
+    }
+
     /// The world's fixture secret and password of an LMO user.
     fn lmo_credentials(&self, user: &str) -> (String, Option<String>) {
         let u = self
@@ -273,6 +336,41 @@ impl Client {
         let s = self.ok("debug.start", json!({})).await;
         s["sessionId"].as_str().unwrap().to_string()
     }
+}
+
+/// The TOTP code a user's authenticator shows now.
+pub fn code_now(sb: &Sandbox, secret: &str) -> String {
+    current_code(secret, sb.clock.now()).unwrap()
+}
+
+/// A six-digit code that no step of the accepted window (one step either side)
+/// produces for `secret` now.
+pub fn wrong_code(sb: &Sandbox, secret: &str) -> String {
+    let now = sb.clock.now();
+    let window: Vec<String> = (-1..=1)
+        .map(|o| code_at_step_offset(secret, now, o).unwrap())
+        .collect();
+    (0..1_000_000u32)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !window.contains(c))
+        .unwrap()
+}
+
+/// The LMO user's fixture password and TOTP secret.
+pub fn lmo_secret(sb: &Sandbox, user: &str) -> (String, String) {
+    let u = sb.world.publisher.lmo.user(user).expect("an LMO user");
+    (
+        u.password.clone(),
+        u.totp_secret.clone().expect("enrolled in MFA"),
+    )
+}
+
+/// The 1-based line of the first line of anonymous Apex `code` that contains `marker`.
+pub fn line_of(code: &str, marker: &str) -> u32 {
+    code.lines()
+        .position(|l| l.contains(marker))
+        .expect("the marker") as u32
+        + 1
 }
 
 /// The 1-based line of a marker comment in a package class.
