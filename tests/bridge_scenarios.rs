@@ -7,7 +7,18 @@ mod bridge_support;
 use bridge_support::{bridge, connect, repo, run_file, scenario_path};
 
 /// The JSON scenarios, each run by one test below.
-const SCENARIOS: &[&str] = &["acme-tax-bug.json", "errors.json", "launch-refusals.json"];
+const SCENARIOS: &[&str] = &[
+    "acme-tax-bug.json",
+    "breakpoints.json",
+    "custom-requests.json",
+    "errors.json",
+    "exceptions.json",
+    "hard-cap.json",
+    "idle-timeout.json",
+    "launch-refusals.json",
+    "sources.json",
+    "threads-and-stepping.json",
+];
 
 async fn scenario(name: &str) {
     let (client, _session) = connect(bridge());
@@ -23,25 +34,32 @@ fn every_json_scenario_has_a_test() {
         .filter(|n| n.ends_with(".json"))
         .collect();
     found.sort();
-    let mut listed: Vec<String> = SCENARIOS.iter().map(|s| s.to_string()).collect();
-    listed.sort();
     assert_eq!(
-        found, listed,
+        found, SCENARIOS,
         "add new scenarios to SCENARIOS and give each a test"
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acme_tax_bug() {
-    scenario("acme-tax-bug.json").await;
+macro_rules! scenario_tests {
+    ($($name:ident => $file:literal,)+) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                scenario($file).await;
+            }
+        )+
+    };
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn errors() {
-    scenario("errors.json").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn launch_refusals() {
-    scenario("launch-refusals.json").await;
+scenario_tests! {
+    acme_tax_bug => "acme-tax-bug.json",
+    breakpoints => "breakpoints.json",
+    custom_requests => "custom-requests.json",
+    errors => "errors.json",
+    exceptions => "exceptions.json",
+    hard_cap => "hard-cap.json",
+    idle_timeout => "idle-timeout.json",
+    launch_refusals => "launch-refusals.json",
+    sources => "sources.json",
+    threads_and_stepping => "threads-and-stepping.json",
 }

@@ -665,7 +665,8 @@ fn exception_option(
     }
     match option.break_mode.as_str() {
         "always" => {
-            types.extend(names);
+            // The VM matches lower-case type names, with or without namespace.
+            types.extend(names.iter().map(|n| n.to_ascii_lowercase()));
             Breakpoint {
                 verified: true,
                 ..Default::default()
@@ -733,7 +734,7 @@ mod tests {
         let (params, answers) = exception_filter(&args);
         assert_eq!(
             params,
-            json!({"all": false, "uncaught": true, "types": ["acme.TaxConfigException"]})
+            json!({"all": false, "uncaught": true, "types": ["acme.taxconfigexception"]})
         );
         assert_eq!(answers.len(), 4);
         assert!(answers[0].verified);

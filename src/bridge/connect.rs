@@ -34,6 +34,32 @@ pub struct Embedded {
     pub logins: Arc<Mutex<Vec<(String, String)>>>,
     /// The default world's temporary folder, removed when the last user goes.
     _files: Option<Arc<tempfile::TempDir>>,
+    /// Moves a real-time clock, while anyone holds the sandbox.
+    _ticker: Option<Arc<Ticker>>,
+}
+
+/// Moves an instance clock forward at wall-clock speed until dropped.
+struct Ticker(tokio::task::JoinHandle<()>);
+
+impl Ticker {
+    fn start(clock: Clock) -> Ticker {
+        Ticker(tokio::spawn(async move {
+            let mut last = tokio::time::Instant::now();
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
+            loop {
+                every.tick().await;
+                let now = tokio::time::Instant::now();
+                let _ = clock.advance(now - last);
+                last = now;
+            }
+        }))
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Embedded {
@@ -127,11 +153,10 @@ pub fn start_embedded(
         ))
     })?;
     let (world, files) = loaded.into_parts();
-    let clock = if virtual_clock {
-        Clock::virtual_at(world.start)
-    } else {
-        Clock::real(1.0)
-    };
+    // A world's grants and times count from its start, so even a "real"
+    // clock starts there, then runs at wall-clock speed.
+    let clock = Clock::virtual_at(world.start);
+    let ticker = (!virtual_clock).then(|| Arc::new(Ticker::start(clock.clone())));
     let kept = world.clone();
     let sandbox = Sandbox::new(world, clock)
         .map_err(|e| refused(format!("the embedded sandbox could not start: {e}")))?;
@@ -141,6 +166,7 @@ pub fn start_embedded(
         virtual_clock,
         logins: Arc::default(),
         _files: files.map(Arc::new),
+        _ticker: ticker,
     })
 }
 

@@ -162,6 +162,9 @@ async fn run_apex(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> 
     if let (Some(id), Some(f)) = (id, file) {
         bridge.shared.anonymous_files.insert(id, f);
     }
+    if let (Some(id), Ok(mut last)) = (id, bridge.shared.last_started.lock()) {
+        *last = Some(id);
+    }
     bridge.shared.start_known();
     let started = started.map_err(api)?;
     let id = id.ok_or_else(|| no_id(&started))?;
@@ -173,10 +176,19 @@ async fn run_apex(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> 
         Settled::Finished(body) => finished_answer(id, &body),
         Settled::Paused => {
             follow(bridge, id, None);
-            json!({ "requestId": id.to_string(), "paused": true })
+            paused_answer(bridge, id)
         }
     };
     Ok(answer)
+}
+
+/// `{requestId, threadId, paused: true}` for a request that stopped.
+fn paused_answer(bridge: &Bridge, id: i64) -> Value {
+    let mut answer = json!({ "requestId": id.to_string(), "paused": true });
+    if let Some(thread) = bridge.shared.thread_of(id) {
+        answer["threadId"] = json!(thread);
+    }
+    answer
 }
 
 fn no_id(answer: &Value) -> DapError {
@@ -295,37 +307,51 @@ async fn invoke(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> {
     });
     // Until the reply comes: has our request started (and stopped)?
     let id = loop {
+        // Registered before looking, so a start in between is not missed.
         let woken = shared.started_notify.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
         let found = shared.started.lock().ok().and_then(|s| {
             s.iter()
                 .find(|(id, kind, ep)| kind == "REST" && ep == &entry && !already.contains(id))
                 .map(|(id, ..)| *id)
         });
         if let Some(id) = found {
+            if let Ok(mut last) = shared.last_started.lock() {
+                *last = Some(id);
+            }
             break id;
         }
         tokio::select! {
-            reply = &mut reply_rx => return rest_answer(reply),
+            reply = &mut reply_rx => return rest_answer(&shared, reply),
             _ = woken => {}
         }
     };
     tokio::select! {
-        reply = &mut reply_rx => rest_answer(reply),
+        reply = &mut reply_rx => rest_answer(&shared, reply),
         settled = shared.settled(id, false) => match settled {
             Settled::Paused => {
                 follow(bridge, id, Some(reply_rx));
-                Ok(json!({ "requestId": id.to_string(), "paused": true }))
+                Ok(paused_answer(bridge, id))
             }
-            Settled::Finished(_) => rest_answer(reply_rx.await),
+            Settled::Finished(_) => rest_answer(&shared, reply_rx.await),
         },
     }
 }
 
 fn rest_answer(
+    shared: &super::state::Shared,
     reply: Result<Result<Value, super::client::ApiError>, tokio::sync::oneshot::error::RecvError>,
 ) -> Result<Value, DapError> {
     match reply {
-        Ok(Ok(v)) => Ok(v),
+        Ok(Ok(v)) => {
+            if let (Some(id), Ok(mut last)) =
+                (request_id(&v["requestId"]), shared.last_started.lock())
+            {
+                *last = Some(id);
+            }
+            Ok(v)
+        }
         Ok(Err(e)) => Err(api(e)),
         Err(_) => Err(DapError::new(
             ids::RUNTIME,
@@ -337,15 +363,29 @@ fn rest_answer(
 /// `isv/debugLog {requestId, view}` → `{text}`.
 async fn debug_log(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> {
     const C: &str = "isv/debugLog";
-    let id = match &args["requestId"] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => {
-            return Err(bad(
-                C,
-                "`requestId` is required (a thread id is a request id)",
-            ));
+    let id = match (&args["requestId"], &args["threadId"]) {
+        (Value::String(s), _) => s.clone(),
+        (Value::Number(n), _) => n.to_string(),
+        (Value::Null, Value::Number(t)) => {
+            let thread = t.as_i64().unwrap_or(0);
+            let request = bridge.shared.request_of(thread).ok_or_else(|| {
+                bad(
+                    C,
+                    &format!("there is no thread {thread}; ask for the threads again"),
+                )
+            })?;
+            request.to_string()
         }
+        (Value::Null, Value::Null) => {
+            let last = bridge.shared.last_started.lock().ok().and_then(|l| *l);
+            last.map(|r| r.to_string()).ok_or_else(|| {
+                bad(
+                    C,
+                    "give `requestId` (or `threadId`); no request was run from this session yet",
+                )
+            })?
+        }
+        _ => return Err(bad(C, "`requestId` must be a request id such as \"12\"")),
     };
     let view = text_arg(C, args, "view")?.unwrap_or("full");
     if !matches!(view, "full" | "subscriber") {
@@ -377,8 +417,10 @@ async fn requests(bridge: &mut Bridge) -> Result<Value, DapError> {
         .unwrap_or_default()
         .iter()
         .map(|q| {
+            let thread = request_id(&q["requestId"]).and_then(|r| bridge.shared.thread_of(r));
             json!({
                 "id": q["requestId"].clone(),
+                "threadId": thread,
                 "type": q["kind"].clone(),
                 "entryPoint": q["entryPoint"].clone(),
                 "status": q["state"].clone(),

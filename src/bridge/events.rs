@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use super::client::SandboxEvent;
 use super::source::source_for;
-use super::state::{Settled, Shared, ThreadInfo};
+use super::state::{Settled, Shared};
 use crate::dap::protocol::{
     ContinuedEventBody, EventBody, OutputEventBody, StoppedEventBody, ThreadEventBody,
 };
@@ -144,16 +144,17 @@ impl Pump {
         let name = format!("Request {id} · {kind} {entry}")
             .trim_end()
             .to_owned();
-        self.shared.threads.insert(
-            id,
-            ThreadInfo {
-                name,
-                paused: false,
-            },
-        );
+        let thread = self.shared.add_thread(id, name, false);
+        if let Ok(mut started) = self.shared.started.lock() {
+            if started.len() >= 64 {
+                started.remove(0);
+            }
+            started.push((id, kind.to_owned(), entry.to_owned()));
+        }
+        self.shared.started_notify.notify_waiters();
         self.send(EventBody::Thread(ThreadEventBody {
             reason: "started".to_owned(),
-            thread_id: id,
+            thread_id: thread,
         }));
     }
 
@@ -162,14 +163,7 @@ impl Pump {
         if self.foreign(body) {
             return;
         }
-        self.shared
-            .threads
-            .entry(id)
-            .and_modify(|t| t.paused = true)
-            .or_insert_with(|| ThreadInfo {
-                name: format!("Request {id}"),
-                paused: true,
-            });
+        let thread = self.shared.add_thread(id, format!("Request {id}"), true);
         let reason = body["reason"].as_str().unwrap_or("breakpoint").to_owned();
         let hit: Vec<i64> = body["breakpoints"]
             .as_array()
@@ -194,7 +188,7 @@ impl Pump {
         self.send(EventBody::Stopped(StoppedEventBody {
             reason,
             description,
-            thread_id: Some(id),
+            thread_id: Some(thread),
             text,
             all_threads_stopped: Some(false),
             hit_breakpoint_ids: (!hit.is_empty()).then_some(hit),
@@ -209,9 +203,11 @@ impl Pump {
             t.paused = false;
         }
         // A resume the client asked for needs no event; any other does.
-        if self.shared.resuming.remove(&id).is_none() && self.shared.threads.contains_key(&id) {
+        if self.shared.resuming.remove(&id).is_none()
+            && let Some(thread) = self.shared.thread_of(id)
+        {
             self.send(EventBody::Continued(ContinuedEventBody {
-                thread_id: id,
+                thread_id: thread,
                 all_threads_continued: Some(false),
             }));
         }
@@ -250,11 +246,11 @@ impl Pump {
             );
         }
         self.shared.finished.insert(id, body.clone());
-        if self.shared.threads.remove(&id).is_some() {
+        if let Some((_, t)) = self.shared.threads.remove(&id) {
             self.shared.resuming.remove(&id);
             self.send(EventBody::Thread(ThreadEventBody {
                 reason: "exited".to_owned(),
-                thread_id: id,
+                thread_id: t.thread,
             }));
         }
         self.shared.settle(id, Settled::Finished(body.clone()));

@@ -38,6 +38,12 @@ async fn resume_one(
     request: i64,
 ) -> Result<(), DapError> {
     shared.resuming.insert(request);
+    // Marked running before the call: the next stop may be reported before
+    // the call is answered.
+    let was_paused = shared
+        .threads
+        .get_mut(&request)
+        .map(|mut t| std::mem::replace(&mut t.paused, false));
     let answer = client
         .call(how.method(), json!({ "requestId": request.to_string() }))
         .await;
@@ -45,20 +51,21 @@ async fn resume_one(
         Ok(_) => {
             refs.forget(request);
             refs.forget_settings();
-            if let Some(mut t) = shared.threads.get_mut(&request) {
-                t.paused = false;
-            }
             Ok(())
         }
         Err(e) => {
             shared.resuming.remove(&request);
+            if let (Some(was), Some(mut t)) = (was_paused, shared.threads.get_mut(&request)) {
+                t.paused = was;
+            }
             Err(DapError::new(ids::RUNTIME, e.message))
         }
     }
 }
 
-/// `continue` / `next` / `stepIn` / `stepOut`. Stepping moves only its thread;
-/// `continue` resumes every paused request unless `singleThread` is set.
+/// `continue` / `next` / `stepIn` / `stepOut` (`args.thread_id` holds the
+/// request id). Stepping moves only its request; `continue` resumes every
+/// paused request unless `singleThread` is set.
 pub async fn step(
     client: &SandboxClient,
     shared: &Shared,

@@ -147,12 +147,12 @@ impl Inspect<'_> {
                 }
             })
             .collect();
-        let settings = settings_scope::count(self.shared);
-        if settings > 0 {
+        let (any, sure) = settings_scope::count(self.shared);
+        if any {
             scopes.push(Scope {
                 name: settings_scope::SCOPE_NAME.to_owned(),
                 variables_reference: self.refs.var(RefTarget::Settings),
-                named_variables: Some(settings as i64),
+                named_variables: sure,
                 expensive: true,
                 ..Default::default()
             });

@@ -16,7 +16,7 @@ use super::execution;
 use super::progress::Progress;
 use super::project::Project;
 use super::settings::{self, SandboxAt};
-use super::state::{Refs, Shared, ThreadInfo};
+use super::state::{Refs, Shared};
 use crate::dap::protocol::{
     BreakpointEventBody, EventBody, LaunchRequestArguments, OutputEventBody,
 };
@@ -341,19 +341,14 @@ fn add_thread(shared: &Shared, req: &Value, events: &EventSink) {
     let kind = req["kind"].as_str().unwrap_or("REQUEST");
     let entry = req["entryPoint"].as_str().unwrap_or_default();
     let paused = req["state"].as_str() == Some("paused");
-    shared.threads.insert(
-        id,
-        ThreadInfo {
-            name: format!("Request {id} · {kind} {entry}")
-                .trim_end()
-                .to_owned(),
-            paused,
-        },
-    );
+    let name = format!("Request {id} · {kind} {entry}")
+        .trim_end()
+        .to_owned();
+    let thread = shared.add_thread(id, name, paused);
     let _ = events.send(BackendEvent::Event(EventBody::Thread(
         crate::dap::protocol::ThreadEventBody {
             reason: "started".to_owned(),
-            thread_id: id,
+            thread_id: thread,
         },
     )));
 }

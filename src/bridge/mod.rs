@@ -218,26 +218,33 @@ impl Bridge {
                     .threads
                     .iter()
                     .map(|t| Thread {
-                        id: *t.key(),
+                        id: t.thread,
                         name: t.name.clone(),
                     })
                     .collect();
                 threads.sort_by_key(|t| t.id);
                 body(ThreadsResponseBody { threads })
             }
-            R::StackTrace(a) => body(self.inspect()?.stack(a).await?),
+            R::StackTrace(mut a) => {
+                a.thread_id = self.request_of(a.thread_id)?;
+                body(self.inspect()?.stack(a).await?)
+            }
             R::Scopes(a) => body(self.inspect()?.scopes(a.frame_id).await?),
             R::Variables(a) => body(self.inspect()?.variables(a).await?),
             R::SetVariable(a) => body(self.inspect()?.set_variable(a).await?),
             R::Evaluate(a) => body(self.inspect()?.evaluate(a).await?),
             R::Completions(a) => body(self.inspect()?.completions(a).await?),
-            R::ExceptionInfo(a) => body(self.inspect()?.exception_info(a.thread_id).await?),
+            R::ExceptionInfo(a) => {
+                let request = self.request_of(a.thread_id)?;
+                body(self.inspect()?.exception_info(request).await?)
+            }
             R::Continue(a) => self.step(Move::Continue, a).await,
             R::Next(a) => self.step(Move::StepOver, a).await,
             R::StepIn(a) => self.step(Move::StepIn, a).await,
             R::StepOut(a) => self.step(Move::StepOut, a).await,
             R::Pause(a) => {
-                execution::pause(&self.live()?.client, a.thread_id).await?;
+                let request = self.request_of(a.thread_id)?;
+                execution::pause(&self.live()?.client, request).await?;
                 Ok(None)
             }
             R::Source(a) => {
@@ -259,7 +266,19 @@ impl Bridge {
         }
     }
 
-    async fn step(&mut self, how: Move, a: StepArguments) -> Result<Option<Value>, DapError> {
+    /// The request behind a DAP thread id.
+    fn request_of(&self, thread: i64) -> Result<i64, DapError> {
+        self.live()?;
+        self.shared.request_of(thread).ok_or_else(|| {
+            DapError::new(
+                ids::INVALID_ARGUMENTS,
+                format!("there is no thread {thread}; ask for the threads again"),
+            )
+        })
+    }
+
+    async fn step(&mut self, how: Move, mut a: StepArguments) -> Result<Option<Value>, DapError> {
+        a.thread_id = self.request_of(a.thread_id)?;
         let live = self.live.as_ref().ok_or_else(|| {
             DapError::new(
                 ids::NO_RUNTIME,

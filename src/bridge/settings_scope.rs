@@ -1,10 +1,11 @@
-//! The `Custom Settings (protected)` scope: the records of the package's
-//! protected custom settings, which only the package's code and the publisher
-//! (through login access) may read and edit.
+//! The `Custom Settings (protected)` scope: the records of the packages'
+//! protected custom settings, which only the package's code and the
+//! publisher (through login access) may read and edit.
 //!
-//! Which settings are protected comes from the package's object metadata in
-//! the project (`objects/X/X.object-meta.xml` with `<visibility>Protected`);
-//! their records come from the org (`settings.get`), fresh at each expansion.
+//! The settings come from the project (see `project::settings`); their
+//! records come from the org (`settings.get`), fresh at each expansion. A
+//! setting the org says is not protected is left out: the customer sees
+//! those anyway.
 
 use serde_json::{Map, Value, json};
 
@@ -18,54 +19,88 @@ use crate::dap::protocol::{SetVariableResponseBody, Variable, VariablePresentati
 /// The scope's name.
 pub const SCOPE_NAME: &str = "Custom Settings (protected)";
 
-/// How many protected settings the project's packages declare.
-pub fn count(shared: &Shared) -> usize {
-    shared
-        .project
-        .read()
-        .map(|p| p.protected_settings().len())
-        .unwrap_or(0)
-}
-
 fn settings(shared: &Shared) -> Vec<ProtectedSetting> {
     shared
         .project
         .read()
-        .map(|p| p.protected_settings().to_vec())
+        .map(|p| p.protected_settings())
         .unwrap_or_default()
 }
 
-fn setting(shared: &Shared, name: &str) -> Option<ProtectedSetting> {
+/// Whether the scope has anything to show, and how many settings for sure.
+pub fn count(shared: &Shared) -> (bool, Option<i64>) {
+    let all = settings(shared);
+    let sure = all.iter().all(|s| s.confirmed);
+    (!all.is_empty(), sure.then_some(all.len() as i64))
+}
+
+fn meta(shared: &Shared, name: &str) -> ProtectedSetting {
     settings(shared)
         .into_iter()
         .find(|s| s.api_name.eq_ignore_ascii_case(name))
+        .unwrap_or(ProtectedSetting {
+            api_name: name.to_owned(),
+            kind: String::new(),
+            fields: Default::default(),
+            confirmed: false,
+        })
 }
 
-async fn records(client: &SandboxClient, setting: &str) -> Result<Vec<Map<String, Value>>, String> {
+/// A setting as the org has it: whether it is protected, and its records.
+struct Fetched {
+    protected: bool,
+    records: Vec<Map<String, Value>>,
+}
+
+async fn fetch(client: &SandboxClient, setting: &str) -> Result<Fetched, super::client::ApiError> {
     let result = client
         .call("settings.get", json!({ "name": setting }))
+        .await?;
+    Ok(Fetched {
+        protected: result["protected"].as_bool().unwrap_or(true),
+        records: result["records"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| match r {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
+async fn records(
+    client: &SandboxClient,
+    setting: &str,
+) -> Result<Vec<Map<String, Value>>, DapError> {
+    fetch(client, setting)
         .await
-        .map_err(|e| e.message)?;
-    Ok(result["records"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|r| match r {
-            Value::Object(m) => Some(m),
-            _ => None,
-        })
-        .collect())
+        .map(|f| f.records)
+        .map_err(|e| DapError::new(ids::RUNTIME, e.message))
 }
 
 /// A record's label: its Name (list settings), or its level (hierarchy).
 fn record_label(record: &Map<String, Value>) -> String {
-    if let Some(name) = record.get("Name").and_then(Value::as_str) {
+    if let Some(name) = record.get("Name").and_then(Value::as_str)
+        && !record.contains_key("SetupOwnerId")
+    {
         return name.to_owned();
     }
     match record.get("SetupOwnerId").and_then(Value::as_str) {
-        Some(owner) if !owner.is_empty() => format!("Owner {owner}"),
+        Some(owner) if !owner.is_empty() && !owner.starts_with("00D") => format!("Owner {owner}"),
         _ => "Org default".to_owned(),
+    }
+}
+
+/// `List` or `Hierarchy`, from metadata or from the records' shape.
+fn kind_of(meta: &ProtectedSetting, records: &[Map<String, Value>]) -> &'static str {
+    match meta.kind.as_str() {
+        "List" => "List",
+        "Hierarchy" => "Hierarchy",
+        _ if records.iter().any(|r| r.contains_key("SetupOwnerId")) => "Hierarchy",
+        _ => "List",
     }
 }
 
@@ -74,16 +109,42 @@ fn fields(record: &Map<String, Value>) -> impl Iterator<Item = (&String, &Value)
     record.iter().filter(|(k, _)| k.as_str() != "attributes")
 }
 
-/// A field value as the debugger prints it: text in quotes, numbers,
-/// dates and booleans bare, null as `null`. The org sends decimals and dates
-/// as text, so the field's type decides.
-fn show(value: &Value, apex_type: &str) -> String {
-    match value {
+/// A field value as the debugger prints it, and its type. Text is quoted;
+/// numbers, dates and booleans are bare. The org sends decimals and dates as
+/// text, so the field's type decides, or the value's shape without metadata.
+fn show(value: &Value, field_type: Option<&str>) -> (String, String) {
+    let inferred = match value {
+        Value::Bool(_) => "Boolean",
+        Value::Number(_) => "Decimal",
+        Value::String(s) if looks_numeric(s) => "Decimal",
+        Value::String(s) if looks_date(s) => "Date",
+        Value::String(s) if looks_datetime(s) => "Datetime",
+        _ => "String",
+    };
+    let t = field_type.unwrap_or(inferred);
+    let text = match value {
         Value::Null => "null".to_owned(),
-        Value::String(s) if apex_type == "String" || apex_type == "Id" => format!("'{s}'"),
+        Value::String(s) if t == "String" || t == "Id" => format!("'{s}'"),
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
+    };
+    (text, t.to_owned())
+}
+
+fn looks_numeric(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+        && digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+fn looks_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+fn looks_datetime(s: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
 fn plain(name: String, value: String, type_: &str, reference: i64) -> Variable {
@@ -111,30 +172,33 @@ pub async fn variables(
         RefTarget::Settings => {
             let mut out = Vec::new();
             for s in settings(shared) {
-                let (setting, kind) = (s.api_name, s.kind);
-                let v = match records(client, &setting).await {
-                    Ok(list) => {
+                let v = match fetch(client, &s.api_name).await {
+                    Ok(f) if !f.protected => continue,
+                    Ok(f) => {
                         let reference = refs.var(RefTarget::SettingRecords {
-                            setting: setting.clone(),
+                            setting: s.api_name.clone(),
                         });
-                        let n = list.len();
+                        let n = f.records.len();
                         let what = if n == 1 { "record" } else { "records" };
+                        let kind = kind_of(&s, &f.records);
                         plain(
-                            setting,
+                            s.api_name,
                             format!("{kind} setting, {n} {what}"),
                             "Custom Setting",
                             reference,
                         )
                     }
-                    Err(why) => plain(setting, why, "Custom Setting", 0),
+                    // Read by the code but not a setting of this org.
+                    Err(e) if !s.confirmed && e.code == "UNKNOWN_SETTING" => continue,
+                    Err(e) => plain(s.api_name, e.message, "Custom Setting", 0),
                 };
                 out.push(v);
             }
             Ok(out)
         }
         RefTarget::SettingRecords { setting } => {
-            let meta = setting_meta(shared, setting);
-            let list = records(client, setting).await.map_err(runtime)?;
+            let meta = meta(shared, setting);
+            let list = records(client, setting).await?;
             Ok(list
                 .iter()
                 .enumerate()
@@ -145,7 +209,7 @@ pub async fn variables(
                     });
                     let summary: Vec<String> = fields(record)
                         .filter(|(k, _)| k.ends_with("__c"))
-                        .map(|(k, v)| format!("{k}={}", show(v, meta.field_type(k))))
+                        .map(|(k, v)| format!("{k}={}", show(v, meta.field_type(k)).0))
                         .collect();
                     plain(
                         record_label(record),
@@ -157,18 +221,13 @@ pub async fn variables(
                 .collect())
         }
         RefTarget::SettingRecord { setting, index } => {
-            let meta = setting_meta(shared, setting);
-            let list = records(client, setting).await.map_err(runtime)?;
-            let record = list.get(*index).ok_or_else(|| {
-                DapError::new(
-                    ids::RUNTIME,
-                    format!("{setting} has fewer records than before; collapse the scope and open it again"),
-                )
-            })?;
+            let meta = meta(shared, setting);
+            let list = records(client, setting).await?;
+            let record = list.get(*index).ok_or_else(|| changed(setting))?;
             Ok(fields(record)
                 .map(|(k, v)| {
-                    let t = meta.field_type(k);
-                    plain(k.clone(), show(v, t), t, 0)
+                    let (text, t) = show(v, meta.field_type(k));
+                    plain(k.clone(), text, &t, 0)
                 })
                 .collect())
         }
@@ -176,13 +235,11 @@ pub async fn variables(
     }
 }
 
-/// The metadata of a setting (an empty one when the project does not have it).
-fn setting_meta(shared: &Shared, name: &str) -> ProtectedSetting {
-    setting(shared, name).unwrap_or(ProtectedSetting {
-        api_name: name.to_owned(),
-        kind: String::new(),
-        fields: Default::default(),
-    })
+fn changed(setting: &str) -> DapError {
+    DapError::new(
+        ids::RUNTIME,
+        format!("{setting} has fewer records than before; collapse the scope and open it again"),
+    )
 }
 
 /// Parses what the user typed as a field value: `'text'`, a number,
@@ -222,13 +279,8 @@ pub async fn set(
             "only the fields of a custom setting's record can be set; open a record first",
         ));
     };
-    let list = records(client, setting).await.map_err(runtime)?;
-    let record = list.get(*index).ok_or_else(|| {
-        DapError::new(
-            ids::RUNTIME,
-            format!("{setting} has fewer records than before; open the scope again"),
-        )
-    })?;
+    let list = records(client, setting).await?;
+    let record = list.get(*index).ok_or_else(|| changed(setting))?;
     // The sandbox edits a setting's first record (a hierarchy setting's org
     // default); other records of a list setting are refused here.
     if *index != 0 {
@@ -243,7 +295,7 @@ pub async fn set(
         )
         .shown());
     }
-    let meta = setting_meta(shared, setting);
+    let meta = meta(shared, setting);
     let new = parse_value(value);
     let params = json!({ "name": setting, "values": { field: new } });
     let result = client
@@ -253,25 +305,16 @@ pub async fn set(
     // Show the value as the org stored it.
     let stored = result["records"]
         .as_array()
-        .and_then(|l| {
-            l.iter().find(|r| {
-                r.as_object()
-                    .is_some_and(|r| record_label(r) == record_label(record))
-            })
-        })
+        .and_then(|l| l.first())
         .and_then(|r| r.get(field).cloned())
         .unwrap_or(new);
-    let t = meta.field_type(field);
+    let (text, t) = show(&stored, meta.field_type(field));
     Ok(SetVariableResponseBody {
-        value: show(&stored, t),
-        type_: Some(t.to_owned()),
+        value: text,
+        type_: Some(t),
         variables_reference: Some(0),
         ..Default::default()
     })
-}
-
-fn runtime(message: String) -> DapError {
-    DapError::new(ids::RUNTIME, message)
 }
 
 #[cfg(test)]
@@ -291,7 +334,25 @@ mod tests {
     fn records_are_labelled_by_name_or_level() {
         let named: Map<String, Value> = serde_json::from_value(json!({"Name": "US_CA"})).unwrap();
         assert_eq!(record_label(&named), "US_CA");
-        let default: Map<String, Value> = serde_json::from_value(json!({"x": 1})).unwrap();
+        let default: Map<String, Value> =
+            serde_json::from_value(json!({"Name": "x", "SetupOwnerId": "00D1x0000d6GncfEAC"}))
+                .unwrap();
         assert_eq!(record_label(&default), "Org default");
+    }
+
+    #[test]
+    fn values_show_by_type_or_by_shape() {
+        assert_eq!(show(&json!("7.250"), Some("Decimal")).0, "7.250");
+        assert_eq!(show(&json!("7.250"), Some("String")).0, "'7.250'");
+        assert_eq!(
+            show(&json!("7.250"), None),
+            ("7.250".into(), "Decimal".into())
+        );
+        assert_eq!(
+            show(&json!("US_CA"), None),
+            ("'US_CA'".into(), "String".into())
+        );
+        assert_eq!(show(&json!("2024-05-02"), None).1, "Date");
+        assert_eq!(show(&Value::Null, None).0, "null");
     }
 }

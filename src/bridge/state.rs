@@ -18,6 +18,8 @@ use super::project::Project;
 /// One debugged request, shown as a thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadInfo {
+    /// The DAP thread id: 1, 2, 3, ... in the order requests appear.
+    pub thread: i64,
     /// `Request 12 · EXECUTE_ANONYMOUS create-invoice.apex`.
     pub name: String,
     /// Whether it is stopped in the debugger.
@@ -41,8 +43,11 @@ type Waiter = (bool, oneshot::Sender<Settled>);
 pub struct Shared {
     /// The SFDX project; handlers learn new files, the pump maps frames.
     pub project: RwLock<Project>,
-    /// Debugged requests by thread id (the request id).
+    /// Debugged requests by request id.
     pub threads: DashMap<i64, ThreadInfo>,
+    /// DAP thread id → request id, for every thread ever shown.
+    thread_requests: DashMap<i64, i64>,
+    next_thread: std::sync::atomic::AtomicI64,
     /// Threads the bridge itself just resumed: their `Resumed` needs no `continued`.
     pub resuming: DashSet<i64>,
     /// Sandbox breakpoint id → DAP breakpoint id.
@@ -66,6 +71,8 @@ pub struct Shared {
     pub starts_in_flight: std::sync::atomic::AtomicUsize,
     /// Wakes the pump to send the output it held back.
     pub flush: tokio::sync::Notify,
+    /// The last request this bridge started (`isv/runApex`, `isv/invoke`).
+    pub last_started: Mutex<Option<i64>>,
 }
 
 /// `sourceReference` numbers for typerefs whose code is not in the project.
@@ -163,7 +170,41 @@ impl Shared {
         }
     }
 
-    /// The paused threads, lowest id first.
+    /// Shows request `id` as a thread (numbered on first sight); its thread id.
+    pub fn add_thread(&self, id: i64, name: String, paused: bool) -> i64 {
+        if let Some(mut t) = self.threads.get_mut(&id) {
+            t.paused |= paused;
+            return t.thread;
+        }
+        let thread = self
+            .thread_requests
+            .iter()
+            .find(|e| *e.value() == id)
+            .map(|e| *e.key())
+            .unwrap_or_else(|| self.next_thread.fetch_add(1, Ordering::Relaxed) + 1);
+        self.thread_requests.insert(thread, id);
+        self.threads.insert(
+            id,
+            ThreadInfo {
+                thread,
+                name,
+                paused,
+            },
+        );
+        thread
+    }
+
+    /// The DAP thread id of a debugged request.
+    pub fn thread_of(&self, request: i64) -> Option<i64> {
+        self.threads.get(&request).map(|t| t.thread)
+    }
+
+    /// The request behind a DAP thread id.
+    pub fn request_of(&self, thread: i64) -> Option<i64> {
+        self.thread_requests.get(&thread).map(|r| *r)
+    }
+
+    /// The paused requests, lowest id first.
     pub fn paused_threads(&self) -> Vec<i64> {
         let mut ids: Vec<i64> = self
             .threads
@@ -279,13 +320,11 @@ mod tests {
     #[tokio::test]
     async fn a_waiter_sees_a_stop_that_came_first_or_later() {
         let shared = std::sync::Arc::new(Shared::default());
-        shared.threads.insert(
-            7,
-            ThreadInfo {
-                name: "x".into(),
-                paused: true,
-            },
-        );
+        assert_eq!(shared.add_thread(7, "x".into(), true), 1);
+        assert_eq!(shared.add_thread(9, "y".into(), false), 2);
+        assert_eq!(shared.add_thread(7, "x".into(), true), 1);
+        assert_eq!(shared.request_of(2), Some(9));
+        assert_eq!(shared.thread_of(7), Some(1));
         assert_eq!(shared.settled(7, false).await, Settled::Paused);
         let waiter = tokio::spawn({
             let s = shared.clone();

@@ -18,47 +18,6 @@ use serde_json::Value;
 /// The typeref of anonymous Apex.
 pub const ANONYMOUS: &str = "AnonymousBlock";
 
-/// A protected custom setting found in a package's metadata.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtectedSetting {
-    /// API name with the namespace prefix (`acme__Tax_Rate__c`).
-    pub api_name: String,
-    /// `List` or `Hierarchy`.
-    pub kind: String,
-    /// Apex types of its custom fields by lower-case API name
-    /// (`acme__rate__c` → `Decimal`).
-    pub fields: HashMap<String, String>,
-}
-
-impl ProtectedSetting {
-    /// The Apex type of a field, standard ones included.
-    pub fn field_type(&self, field: &str) -> &str {
-        let lower = field.to_ascii_lowercase();
-        if let Some(t) = self.fields.get(&lower) {
-            return t;
-        }
-        match lower.as_str() {
-            "id" | "setupownerid" | "createdbyid" | "lastmodifiedbyid" => "Id",
-            "createddate" | "lastmodifieddate" | "systemmodstamp" => "Datetime",
-            "isdeleted" => "Boolean",
-            _ => "String",
-        }
-    }
-}
-
-/// The Apex type that holds a field of metadata type `t`.
-fn apex_type(t: &str) -> &'static str {
-    match t {
-        "Checkbox" => "Boolean",
-        "Number" | "Percent" | "Currency" => "Decimal",
-        "Date" => "Date",
-        "DateTime" => "Datetime",
-        "Time" => "Time",
-        "Lookup" | "MasterDetail" => "Id",
-        _ => "String",
-    }
-}
-
 /// An indexed project: typerefs to files, package roots and their namespaces.
 #[derive(Debug, Default, Clone)]
 pub struct Project {
@@ -169,11 +128,6 @@ impl Project {
             .map(PathBuf::as_path)
     }
 
-    /// The protected custom settings of every indexed package.
-    pub fn protected_settings(&self) -> &[ProtectedSetting] {
-        &self.settings
-    }
-
     /// The namespace of the indexed project that holds `path`, if any.
     fn namespace_of(&self, path: &Path) -> Option<String> {
         self.indexed
@@ -234,6 +188,7 @@ impl Project {
                 }
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if let Some(stem) = name.strip_suffix(".cls") {
+                    self.note_setting_reads(&path, ns);
                     self.files
                         .insert(typeref(ns, stem, false).to_ascii_lowercase(), path);
                 } else if let Some(stem) = name.strip_suffix(".trigger") {
@@ -242,47 +197,6 @@ impl Project {
                 } else if let Some(stem) = name.strip_suffix(".object-meta.xml") {
                     self.note_setting(&path, ns, stem);
                 }
-            }
-        }
-    }
-
-    fn note_setting(&mut self, path: &Path, ns: &str, object: &str) {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return;
-        };
-        let kind = between(&text, "<customSettingsType>", "</customSettingsType>");
-        let visibility = between(&text, "<visibility>", "</visibility>");
-        if let (Some(kind), Some("Protected")) = (kind, visibility) {
-            let prefix = |name: &str| {
-                if ns.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{ns}__{name}")
-                }
-            };
-            let api_name = prefix(object);
-            let mut fields = HashMap::new();
-            let field_dir = path.parent().map(|d| d.join("fields"));
-            for entry in field_dir
-                .and_then(|d| std::fs::read_dir(d).ok())
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let Some(field) = name.strip_suffix(".field-meta.xml") else {
-                    continue;
-                };
-                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                let t = between(&text, "<type>", "</type>").unwrap_or("Text");
-                fields.insert(prefix(field).to_ascii_lowercase(), apex_type(t).to_owned());
-            }
-            if !self.settings.iter().any(|s| s.api_name == api_name) {
-                self.settings.push(ProtectedSetting {
-                    api_name,
-                    kind: kind.to_owned(),
-                    fields,
-                });
             }
         }
     }
@@ -310,119 +224,15 @@ fn nearest_project(path: &Path) -> Option<PathBuf> {
         .map(Path::to_owned)
 }
 
-fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+pub(super) fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
     let start = text.find(open)? + open.len();
     let end = text[start..].find(close)? + start;
     Some(text[start..end].trim())
 }
 
+mod settings;
+
+pub use settings::ProtectedSetting;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn write(path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn layout() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        write(
-            &root.join("sfdx-project.json"),
-            r#"{"packageDirectories":[{"path":"force-app"}],"namespace":""}"#,
-        );
-        write(&root.join("force-app/main/default/classes/Mine.cls"), "");
-        let pkg = root.join(".sfdx/tools/installed-packages/acme-billing");
-        write(
-            &pkg.join("sfdx-project.json"),
-            r#"{"packageDirectories":[{"path":"force-app"}],"namespace":"acme"}"#,
-        );
-        write(
-            &pkg.join("force-app/main/default/classes/TaxCalculator.cls"),
-            "",
-        );
-        write(
-            &pkg.join("force-app/main/default/triggers/InvoiceTrigger.trigger"),
-            "",
-        );
-        write(
-            &pkg.join("force-app/main/default/objects/Tax_Rate__c/Tax_Rate__c.object-meta.xml"),
-            "<CustomObject><customSettingsType>List</customSettingsType>\
-             <visibility>Protected</visibility></CustomObject>",
-        );
-        write(
-            &pkg.join("force-app/main/default/objects/Tax_Rate__c/fields/Rate__c.field-meta.xml"),
-            "<CustomField><type>Percent</type></CustomField>",
-        );
-        write(
-            &pkg.join("force-app/main/default/objects/Open__c/Open__c.object-meta.xml"),
-            "<CustomObject><customSettingsType>List</customSettingsType>\
-             <visibility>Public</visibility></CustomObject>",
-        );
-        dir
-    }
-
-    #[test]
-    fn maps_files_to_typerefs_and_back() {
-        let dir = layout();
-        let mut p = Project::load(dir.path()).unwrap();
-        let pkg = dir
-            .path()
-            .join(".sfdx/tools/installed-packages/acme-billing/force-app/main/default");
-        let class = pkg.join("classes/TaxCalculator.cls");
-        assert_eq!(p.typeref_of(&class).unwrap(), "acme/TaxCalculator");
-        assert_eq!(
-            p.typeref_of(&pkg.join("triggers/InvoiceTrigger.trigger"))
-                .unwrap(),
-            "__sfdc_trigger/acme/InvoiceTrigger"
-        );
-        let mine = dir.path().join("force-app/main/default/classes/Mine.cls");
-        assert_eq!(p.typeref_of(&mine).unwrap(), "Mine");
-        assert_eq!(p.typeref_of(Path::new("/x/run.apex")).unwrap(), ANONYMOUS);
-        assert!(
-            p.typeref_of(Path::new("/x/notes.txt"))
-                .unwrap_err()
-                .contains("not Apex")
-        );
-        assert_eq!(
-            p.path_of("ACME/taxcalculator$Inner").unwrap(),
-            class.canonicalize().unwrap()
-        );
-        let settings = p.protected_settings();
-        assert_eq!(settings.len(), 1, "{settings:?}");
-        assert_eq!(settings[0].api_name, "acme__Tax_Rate__c");
-        assert_eq!(settings[0].kind, "List");
-        assert_eq!(settings[0].field_type("acme__Rate__c"), "Decimal");
-        assert_eq!(settings[0].field_type("SetupOwnerId"), "Id");
-        assert_eq!(settings[0].field_type("Name"), "String");
-    }
-
-    #[test]
-    fn a_file_outside_the_project_takes_the_nearest_namespace() {
-        let dir = layout();
-        let mut p = Project::load(dir.path()).unwrap();
-        let other = tempfile::tempdir().unwrap();
-        write(
-            &other.path().join("sfdx-project.json"),
-            r#"{"packageDirectories":[{"path":"src"}],"namespace":"zed"}"#,
-        );
-        write(&other.path().join("src/classes/A.cls"), "");
-        write(&other.path().join("src/classes/B.cls"), "");
-        assert_eq!(
-            p.typeref_of(&other.path().join("src/classes/A.cls"))
-                .unwrap(),
-            "zed/A"
-        );
-        // Its sibling is indexed too.
-        assert!(p.path_of("zed/B").is_some());
-    }
-
-    #[test]
-    fn a_folder_without_sfdx_project_json_is_refused_with_the_fix() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = Project::load(dir.path()).unwrap_err();
-        assert!(err.contains("no sfdx-project.json"), "{err}");
-        assert!(err.contains("isvdbg setup"), "{err}");
-    }
-}
+mod tests;
