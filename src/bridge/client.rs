@@ -63,8 +63,9 @@ pub struct SandboxEvent {
 
 type Waiter = oneshot::Sender<Result<Value, ApiError>>;
 
+/// What the reader task shares with the callers. It does not hold the
+/// sending side, so the connection closes once the last client is dropped.
 struct Inner {
-    tx: mpsc::UnboundedSender<String>,
     pending: DashMap<u64, Waiter>,
     next_id: AtomicU64,
     closed: AtomicBool,
@@ -105,6 +106,8 @@ impl Inner {
 /// A connection to the sandbox API; cheap to clone, usable from any task.
 #[derive(Clone)]
 pub struct SandboxClient {
+    /// Calls to the sandbox; dropping the last clone closes the connection.
+    tx: mpsc::UnboundedSender<String>,
     inner: Arc<Inner>,
 }
 
@@ -126,7 +129,6 @@ impl SandboxClient {
         mut rx: mpsc::UnboundedReceiver<String>,
     ) -> (SandboxClient, mpsc::UnboundedReceiver<SandboxEvent>) {
         let inner = Arc::new(Inner {
-            tx,
             pending: DashMap::new(),
             next_id: AtomicU64::new(1),
             closed: AtomicBool::new(false),
@@ -145,7 +147,7 @@ impl SandboxClient {
             debug!("the sandbox connection closed");
             reader.close("the sandbox closed it");
         });
-        (SandboxClient { inner }, events_rx)
+        (SandboxClient { tx, inner }, events_rx)
     }
 
     /// Connects to `isvdbg sandbox` at a `ws://` URL.
@@ -212,7 +214,7 @@ impl SandboxClient {
         if inner.trace.load(Ordering::Relaxed) {
             tracing::info!(target: "isvdbg::sandbox", "-> {text}");
         }
-        if inner.tx.send(text).is_err() {
+        if self.tx.send(text).is_err() {
             inner.pending.remove(&id);
             inner.close("it could not be written to");
             return Err(inner.lost());
@@ -346,6 +348,19 @@ mod tests {
         let later = client.call("clock.now", json!({})).await.unwrap_err();
         assert_eq!(later.code, CONNECTION_LOST);
         assert!(client.is_closed());
+    }
+
+    #[tokio::test]
+    async fn dropping_the_last_client_closes_the_connection() {
+        let (client, _events, mut calls, _answers) = pair();
+        let other = client.clone();
+        drop(client);
+        assert!(matches!(
+            calls.try_recv(),
+            Err(mpsc::error::TryRecvError::Empty)
+        ));
+        drop(other);
+        assert!(calls.recv().await.is_none(), "the sandbox sees the end");
     }
 
     #[tokio::test]

@@ -405,6 +405,12 @@ async fn debug_log(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError>
 
 /// `isv/requests` → `{requests: [{id, type, entryPoint, status}]}`.
 async fn requests(bridge: &mut Bridge) -> Result<Value, DapError> {
+    if bridge.shared.is_ended() {
+        return Err(DapError::new(
+            ids::RUNTIME,
+            "the debug session has ended, so it has no requests; start a new one to go on",
+        ));
+    }
     let live = bridge.live.as_ref().expect("checked by handle");
     let r = live
         .client

@@ -101,15 +101,6 @@ pub async fn pause(client: &SandboxClient, thread: i64) -> Result<(), DapError> 
         .map_err(|e| DapError::new(ids::RUNTIME, e.message))
 }
 
-/// Resumes every paused request of the session (leaving the session on).
-pub async fn resume_all(client: &SandboxClient, shared: &Shared, refs: &mut Refs) {
-    for request in shared.paused_threads() {
-        if let Err(e) = resume_one(client, shared, refs, Move::Continue, request).await {
-            tracing::warn!("could not resume request {request}: {e}");
-        }
-    }
-}
-
 /// Stops the debug session; the sandbox resumes every paused request.
 pub async fn stop_session(client: &SandboxClient, shared: &Shared, session_id: &str) {
     // The sandbox's SessionTerminated for a stop we asked for is no news.

@@ -16,7 +16,7 @@ use super::execution;
 use super::progress::Progress;
 use super::project::Project;
 use super::settings::{self, SandboxAt};
-use super::state::{Refs, Shared};
+use super::state::Shared;
 use crate::dap::protocol::{
     BreakpointEventBody, EventBody, LaunchRequestArguments, OutputEventBody,
 };
@@ -42,10 +42,12 @@ pub struct Live {
 }
 
 impl Live {
-    /// Ends the session for `reason`: a launched session is stopped (the
-    /// sandbox resumes its paused requests); an attached one is left running
-    /// for its owner, with this client's paused requests resumed.
-    pub async fn end(self, shared: &Shared, refs: &mut Refs, reason: ShutdownReason) {
+    /// Ends the session for `reason`. A launched session is stopped: the
+    /// sandbox resumes its paused requests. An attached one is left to the
+    /// clients still in it (its requests stay theirs to step), unless asked
+    /// to terminate; when this was its last client, closing the connection
+    /// ends it and its requests resume.
+    pub async fn end(self, shared: &Shared, reason: ShutdownReason) {
         let keep_session = self.attached
             && !matches!(
                 reason,
@@ -54,12 +56,8 @@ impl Live {
                         terminate_debuggee: true
                     }
             );
-        if !shared.is_ended() {
-            if keep_session {
-                execution::resume_all(&self.client, shared, refs).await;
-            } else {
-                execution::stop_session(&self.client, shared, &self.session_id).await;
-            }
+        if !shared.is_ended() && !keep_session {
+            execution::stop_session(&self.client, shared, &self.session_id).await;
         }
         self.pump.abort();
     }
@@ -300,12 +298,14 @@ pub async fn attach(
 }
 
 /// Joins `session_id` with one of the logins this process holds (a session
-/// belongs to the login that started it). `None` when none of them owns it.
+/// belongs to the login that started it). `None` when the process holds no
+/// login; the sandbox's refusal when none of them owns the session.
 async fn join_with_process_logins(
     client: &SandboxClient,
     embedded: &Embedded,
     session_id: &str,
 ) -> Result<Option<(Value, String, String)>, DapError> {
+    let mut refusal = None;
     for token in embedded.tokens() {
         let Ok(resumed) = client.call("auth.resume", json!({ "token": token })).await else {
             continue;
@@ -320,11 +320,14 @@ async fn join_with_process_logins(
                 let user = la["user"].as_str().unwrap_or_default().to_owned();
                 return Ok(Some((started, org, user)));
             }
-            Err(e) if e.code == "NO_SESSION" => continue,
+            Err(e) if e.code == "NO_SESSION" => refusal = Some(e),
             Err(e) => return Err(api(e)),
         }
     }
-    Ok(None)
+    match refusal {
+        Some(e) => Err(api(e)),
+        None => Ok(None),
+    }
 }
 
 /// A request listed by `debug.requests` as a thread, if it is debugged.

@@ -353,7 +353,7 @@ impl Backend for Bridge {
 
     async fn shutdown(&mut self, reason: ShutdownReason) {
         if let Some(live) = self.live.take() {
-            live.end(&self.shared, &mut self.refs, reason).await;
+            live.end(&self.shared, reason).await;
         }
     }
 }

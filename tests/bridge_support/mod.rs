@@ -97,3 +97,56 @@ pub fn globex_launch(clock: &str) -> Value {
         "salesforceProject": repo().join("fixtures/worlds/default/orgs/globex-full"),
     })
 }
+
+/// Sends a request; its body, or a panic with the adapter's error.
+pub async fn req(client: &Client, command: &str, arguments: Value) -> Value {
+    let r = client
+        .request_raw(command, Some(arguments))
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {e}"));
+    assert!(r.success, "{command} failed: {:?}", r.error_text());
+    r.body.unwrap_or(Value::Null)
+}
+
+/// Sends a request that must fail; the error text.
+pub async fn req_err(client: &Client, command: &str, arguments: Value) -> String {
+    let r = client
+        .request_raw(command, Some(arguments))
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {e}"));
+    assert!(!r.success, "{command} should have failed: {:?}", r.body);
+    r.error_text().unwrap_or_default()
+}
+
+/// The body of the next event named `name` that satisfies `pred`.
+pub async fn event(client: &Client, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    let e = client
+        .wait_event(&format!("event `{name}`"), Duration::from_secs(60), |e| {
+            e.name() == name
+                && pred(
+                    &serde_json::to_value(e)
+                        .map(|v| v["body"].clone())
+                        .unwrap_or_default(),
+                )
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    serde_json::to_value(&e).unwrap()["body"].clone()
+}
+
+/// The line of `marker` in `file` (1-based).
+pub fn marker_line(file: &Path, marker: &str) -> i64 {
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("no {marker} in {}", file.display())) as i64
+        + 1
+}
+
+/// A class of the Acme Billing package in the default world's fixtures.
+pub fn package_class(name: &str) -> PathBuf {
+    repo()
+        .join("fixtures/worlds/default/packages/acme-billing/force-app/main/default/classes")
+        .join(name)
+}
