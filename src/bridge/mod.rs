@@ -10,6 +10,7 @@
 //!   [`source`]: the DAP requests;
 //! - [`events`]: sandbox events → DAP events, on its own task;
 //! - [`custom`]: the `isv/...` requests;
+//! - [`replay`]: a fake sandbox answering from a recorded transcript (tests).
 
 pub mod breakpoints;
 pub mod client;
@@ -22,6 +23,7 @@ pub mod inspect;
 pub mod live;
 pub mod progress;
 pub mod project;
+pub mod replay;
 pub mod settings;
 pub mod settings_scope;
 pub mod source;

@@ -33,6 +33,10 @@ pub struct Args {
     /// With --clock real: how many times faster than wall time the instance runs.
     #[arg(long, default_value_t = 1.0, value_name = "N")]
     time_scale: f64,
+    /// Record every call, answer and event of every connection to FILE as
+    /// JSON lines `{"conn","dir","msg"}` (docs/transcripts.md).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -60,6 +64,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}; pick another port with --listen 127.0.0.1:PORT", args.listen))?;
         let addr = listener.local_addr()?;
+        // Recording: clients reach a recording proxy on the address asked
+        // for, and the proxy the sandbox on a loopback port of its own.
+        let listener = match &args.record {
+            None => listener,
+            Some(path) => {
+                let recorder = crate::sandbox::record::Recorder::create(path)?;
+                let inner = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                let upstream = format!("ws://{}/", inner.local_addr()?);
+                tokio::spawn(crate::sandbox::record::proxy(listener, upstream, recorder));
+                inner
+            }
+        };
         if !addr.ip().is_loopback() {
             eprintln!("warning: listening on {addr}, which is not loopback: anyone who can reach it can use the fixture credentials");
         }

@@ -3,13 +3,17 @@
 //!
 //! - [`connection`]: the client itself (typed requests, event waits, timeouts);
 //! - [`scenario`] and [`runner`]: the scenario format and its interpreter;
-//! - [`transcript`] and [`schema`]: recording and schema validation.
+//! - [`transcript`] and [`schema`]: recording and schema validation;
+//! - [`normalize`] and [`replay`]: recorded transcripts replayed against an
+//!   adapter and compared with what it says today.
 
 pub mod connection;
 pub mod error;
 pub mod expect;
 pub mod jsonpath;
 pub mod markers;
+pub mod normalize;
+pub mod replay;
 pub mod report;
 pub mod runner;
 pub mod scenario;

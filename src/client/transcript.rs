@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -34,10 +34,19 @@ impl Direction {
     }
 }
 
+/// A recording several connections write to, each line tagged with its
+/// connection (`{"conn":2,"dir":..,"msg":..}`), in the order messages went.
+pub type SharedRecording = Arc<Mutex<BufWriter<File>>>;
+
+enum Record {
+    Own(BufWriter<File>),
+    Shared(SharedRecording, u32),
+}
+
 /// The transcript of one client connection.
 #[derive(Default)]
 pub struct Transcript {
-    record: Option<BufWriter<File>>,
+    record: Option<Record>,
     schema: Option<Arc<SchemaValidator>>,
     recent: VecDeque<(Direction, Value)>,
 }
@@ -55,8 +64,13 @@ impl Transcript {
                     format!("could not open the recording {}: {e}", path.display()),
                 )
             })?;
-        self.record = Some(BufWriter::new(file));
+        self.record = Some(Record::Own(BufWriter::new(file)));
         Ok(())
+    }
+
+    /// Writes every message to `shared` as connection `conn`.
+    pub fn record_shared(&mut self, shared: SharedRecording, conn: u32) {
+        self.record = Some(Record::Shared(shared, conn));
     }
 
     /// Checks every received message against `schema`.
@@ -66,10 +80,18 @@ impl Transcript {
 
     /// Notes a message; for received ones, returns the first schema violation.
     pub fn note(&mut self, dir: Direction, msg: &Value) -> Result<(), String> {
-        if let Some(record) = &mut self.record {
-            let line = json!({ "dir": dir.as_str(), "msg": msg });
-            // A recording that cannot be written must not hide the run's outcome.
-            let _ = writeln!(record, "{line}").and_then(|_| record.flush());
+        // A recording that cannot be written must not hide the run's outcome.
+        match &mut self.record {
+            Some(Record::Own(record)) => {
+                let line = json!({ "dir": dir.as_str(), "msg": msg });
+                let _ = writeln!(record, "{line}").and_then(|_| record.flush());
+            }
+            Some(Record::Shared(shared, conn)) => {
+                let line = json!({ "conn": conn, "dir": dir.as_str(), "msg": msg });
+                let mut record = shared.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = writeln!(record, "{line}").and_then(|_| record.flush());
+            }
+            None => {}
         }
         if self.recent.len() == RECENT {
             self.recent.pop_front();

@@ -18,6 +18,7 @@ mod inspect;
 pub mod lma;
 pub mod orgs;
 pub mod protocol;
+pub mod record;
 pub mod requests;
 pub mod server;
 mod timers;
