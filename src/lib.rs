@@ -6,6 +6,7 @@ pub mod bridge;
 pub mod cli;
 pub mod client;
 pub mod dap;
+pub mod demo;
 pub mod sandbox;
 pub mod sfdx;
 pub mod vm;

@@ -7,8 +7,10 @@ mod apex;
 mod apex_test;
 mod client;
 mod dap;
+mod demo;
 mod exec;
 mod logs;
+mod sandbox;
 mod setup;
 mod world;
 
@@ -36,12 +38,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Tell the support story end to end on the embedded default world.
+    Demo(demo::Args),
     /// Run the debug adapter (DAP) on stdio, or on a TCP port.
     Dap(dap::Args),
     /// Run scenario files against a debug adapter and check the answers.
     Client(client::Args),
     /// Compile Apex sources, or run anonymous Apex, without a sandbox.
     Apex(apex::Args),
+    /// Serve a world as a simulated Salesforce instance over WebSocket.
+    Sandbox(sandbox::Args),
     /// Check a world folder, or show what a world holds.
     World(world::Args),
     /// Create and set up a project for ISV debugging of a subscriber org.
@@ -55,9 +61,11 @@ pub enum Command {
 impl Command {
     fn run(self) -> anyhow::Result<ExitCode> {
         match self {
+            Command::Demo(args) => demo::run(args),
             Command::Dap(args) => dap::run(args),
             Command::Client(args) => client::run(args),
             Command::Apex(args) => apex::run(args),
+            Command::Sandbox(args) => sandbox::run(args),
             Command::World(args) => world::run(args),
             Command::Setup(args) => setup::run(args),
             Command::Exec(args) => exec::run(args),
