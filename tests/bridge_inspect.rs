@@ -6,9 +6,10 @@
 mod bridge_support;
 
 use bridge_support::{
-    bridge, connect, event, globex_launch, marker_line, package_class, req, req_err,
+    bridge, connect, event, globex_launch, marker_line, package_class, req, req_err, transcript,
 };
 use isvdbg::client::Client;
+use isvdbg::dap::{Connection, Session};
 use serde_json::{Value, json};
 
 async fn start(client: &Client, init: Value) {
@@ -362,4 +363,97 @@ async fn breakpoints_in_an_apex_file_wait_until_it_runs_then_stop_in_it() {
     .await;
     assert_eq!(inline["success"], true, "{inline}");
     req(&client, "disconnect", json!({})).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn continue_with_single_thread_resumes_only_that_request() {
+    let (client, _s) = connect(bridge());
+    start(&client, init()).await;
+    let tax = package_class("TaxCalculator.cls");
+    set_line(&client, &tax, marker_line(&tax, "#BP_TAX")).await;
+    let first = req(
+        &client,
+        "isv/runApex",
+        json!({ "path": "scripts/create-invoice.apex" }),
+    )
+    .await;
+    let second = req(
+        &client,
+        "isv/runApex",
+        json!({ "path": "scripts/create-invoice.apex" }),
+    )
+    .await;
+    let (one, two) = (first["threadId"].clone(), second["threadId"].clone());
+    assert_eq!(
+        (one.as_i64(), two.as_i64()),
+        (Some(1), Some(2)),
+        "{first} {second}"
+    );
+
+    let answer = req(
+        &client,
+        "continue",
+        json!({ "threadId": one, "singleThread": true }),
+    )
+    .await;
+    assert_eq!(answer["allThreadsContinued"], false);
+    event(&client, "thread", |t| {
+        t["reason"] == "exited" && t["threadId"] == one
+    })
+    .await;
+    // The other request is still stopped and answers.
+    let stack = frames(&client, 2).await;
+    assert_eq!(stack[0]["name"], "acme.TaxCalculator.calculate");
+    let threads = req(&client, "threads", json!({})).await;
+    assert_eq!(threads["threads"].as_array().unwrap().len(), 1, "{threads}");
+    let gone = req_err(&client, "next", json!({ "threadId": 7 })).await;
+    assert!(gone.contains("there is no thread 7"), "{gone}");
+    req(&client, "disconnect", json!({})).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_goes_only_to_clients_that_asked_and_arrives_during_the_launch() {
+    for asked in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let record = dir.path().join("messages.jsonl");
+        let mut transcript = transcript();
+        transcript.record_to(&record).unwrap();
+        let (server, client_end) = Connection::memory();
+        let _session = tokio::spawn(Session::new(server, bridge()).run());
+        let client = Client::from_connection(client_end, transcript);
+        let mut args = init();
+        args["supportsProgressReporting"] = json!(asked);
+        req(&client, "initialize", args).await;
+        req(&client, "launch", globex_launch("virtual")).await;
+        req(&client, "disconnect", json!({})).await;
+        let seen: Vec<(String, String)> = std::fs::read_to_string(&record)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let m: Value = serde_json::from_str(l).ok()?;
+                let m = &m["msg"];
+                let kind = m["type"].as_str()?;
+                let name = m["event"].as_str().or(m["command"].as_str())?;
+                Some((kind.to_owned(), name.to_owned()))
+            })
+            .collect();
+        let position =
+            |kind: &str, name: &str| seen.iter().position(|(k, n)| k == kind && n == name);
+        let launched = position("response", "launch").unwrap();
+        if asked {
+            let start = position("event", "progressStart").expect("a progressStart");
+            let end = position("event", "progressEnd").expect("a progressEnd");
+            assert!(
+                start < launched,
+                "progress starts before the launch answer: {seen:?}"
+            );
+            assert!(
+                position("event", "progressUpdate").unwrap() < launched,
+                "{seen:?}"
+            );
+            assert!(end > start, "{seen:?}");
+        } else {
+            assert_eq!(position("event", "progressStart"), None, "{seen:?}");
+        }
+    }
 }

@@ -163,6 +163,7 @@ impl Pump {
         if self.foreign(body) {
             return;
         }
+        self.shared.bump_stop(id);
         let thread = self.shared.add_thread(id, format!("Request {id}"), true);
         let reason = body["reason"].as_str().unwrap_or("breakpoint").to_owned();
         let hit: Vec<i64> = body["breakpoints"]
@@ -199,6 +200,7 @@ impl Pump {
 
     fn resumed(&self, body: &Value) {
         let Some(id) = request_of(body) else { return };
+        self.shared.bump_stop(id);
         if let Some(mut t) = self.shared.threads.get_mut(&id) {
             t.paused = false;
         }

@@ -4,6 +4,9 @@
 use serde_json::json;
 
 use super::client::SandboxClient;
+use std::sync::Arc;
+
+use super::prefetch;
 use super::state::{Refs, Shared};
 use crate::dap::DapError;
 use crate::dap::error::ids;
@@ -32,7 +35,7 @@ impl Move {
 /// Resumes one request; its `Resumed` event then needs no `continued`.
 async fn resume_one(
     client: &SandboxClient,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     refs: &mut Refs,
     how: Move,
     request: i64,
@@ -51,6 +54,7 @@ async fn resume_one(
         Ok(_) => {
             refs.forget(request);
             refs.forget_settings();
+            prefetch::discard(shared, request);
             Ok(())
         }
         Err(e) => {
@@ -68,7 +72,7 @@ async fn resume_one(
 /// paused request unless `singleThread` is set.
 pub async fn step(
     client: &SandboxClient,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     refs: &mut Refs,
     how: Move,
     args: &StepArguments,

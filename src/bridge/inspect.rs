@@ -1,9 +1,12 @@
 //! Looking inside a stopped request: stack frames (paged), scopes, variables
 //! (paged), evaluation, setting values, completions and exception details.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use super::client::SandboxClient;
+use super::prefetch;
 use super::settings_scope;
 use super::source::source_for;
 use super::state::{RefTarget, Refs, Shared};
@@ -59,7 +62,7 @@ fn stale(what: &str, id: i64) -> DapError {
 /// Everything inspection needs.
 pub struct Inspect<'a> {
     pub client: &'a SandboxClient,
-    pub shared: &'a Shared,
+    pub shared: &'a Arc<Shared>,
     pub refs: &'a mut Refs,
     pub bases: Bases,
 }
@@ -71,12 +74,26 @@ impl Inspect<'_> {
         args: StackTraceArguments,
     ) -> Result<StackTraceResponseBody, DapError> {
         let request = args.thread_id;
-        let result = self
-            .client
-            .call("debug.stack", json!({ "requestId": request.to_string() }))
-            .await
-            .map_err(runtime)?;
-        let frames = result["frames"].as_array().cloned().unwrap_or_default();
+        let generation = self.shared.stop_generation(request);
+        let frames = match self.refs.stack(request, generation) {
+            Some(frames) => frames,
+            None => {
+                prefetch::start(self.client, self.shared, request);
+                let frames = match prefetch::take(self.shared, request, |f| f.stack.clone()).await {
+                    Some(frames) => frames,
+                    None => {
+                        let result = self
+                            .client
+                            .call("debug.stack", json!({ "requestId": request.to_string() }))
+                            .await
+                            .map_err(runtime)?;
+                        result["frames"].as_array().cloned().unwrap_or_default()
+                    }
+                };
+                self.refs.keep_stack(request, generation, frames.clone());
+                frames
+            }
+        };
         let total = frames.len();
         let start = args.start_frame.unwrap_or(0).max(0) as usize;
         let levels = match args.levels {
@@ -110,28 +127,47 @@ impl Inspect<'_> {
         })
     }
 
-    fn frame(&self, frame_id: i64) -> Result<(i64, usize), DapError> {
-        self.refs
+    /// The request and frame index of a frame id of the current stop.
+    fn frame(&mut self, frame_id: i64) -> Result<(i64, usize), DapError> {
+        let (request, index) = self
+            .refs
             .frame_of(frame_id)
-            .ok_or_else(|| stale("frame", frame_id))
+            .ok_or_else(|| stale("frame", frame_id))?;
+        // Handed out during an earlier stop of a request that moved since.
+        if self.refs.stack_generation(request) != Some(self.shared.stop_generation(request)) {
+            self.refs.forget(request);
+            return Err(stale("frame", frame_id));
+        }
+        Ok((request, index))
     }
 
     /// `scopes`: Locals, This and Statics from the sandbox, then the
     /// package's protected custom settings.
     pub async fn scopes(&mut self, frame_id: i64) -> Result<ScopesResponseBody, DapError> {
         let (request, index) = self.frame(frame_id)?;
-        let result = self
-            .client
-            .call(
-                "debug.scopes",
-                json!({ "requestId": request.to_string(), "frame": index }),
-            )
-            .await
-            .map_err(runtime)?;
-        let mut scopes: Vec<Scope> = result["scopes"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        if let Some(scopes) = self.refs.scopes(request, index) {
+            return Ok(ScopesResponseBody { scopes });
+        }
+        let read_ahead = if index == 0 {
+            prefetch::take(self.shared, request, |f| f.scopes.clone()).await
+        } else {
+            None
+        };
+        let raw = match read_ahead {
+            Some(raw) => raw,
+            None => {
+                let result = self
+                    .client
+                    .call(
+                        "debug.scopes",
+                        json!({ "requestId": request.to_string(), "frame": index }),
+                    )
+                    .await
+                    .map_err(runtime)?;
+                result["scopes"].as_array().cloned().unwrap_or_default()
+            }
+        };
+        let mut scopes: Vec<Scope> = raw
             .iter()
             .map(|s| {
                 let name = s["name"].as_str().unwrap_or("Scope").to_owned();
@@ -157,7 +193,17 @@ impl Inspect<'_> {
                 ..Default::default()
             });
         }
+        self.refs.keep_scopes(request, index, scopes.clone());
         Ok(ScopesResponseBody { scopes })
+    }
+
+    /// Refuses a reference handed out during an earlier stop of `request`.
+    fn current(&mut self, request: i64, generation: u64, reference: i64) -> Result<(), DapError> {
+        if generation == self.shared.stop_generation(request) {
+            return Ok(());
+        }
+        self.refs.forget(request);
+        Err(stale("variables reference", reference))
     }
 
     /// A DAP reference for a sandbox variable's children (0 when it has none).
@@ -165,6 +211,7 @@ impl Inspect<'_> {
         match v["reference"].as_u64() {
             Some(r) if r > 0 => self.refs.var(RefTarget::Sandbox {
                 request,
+                generation: self.shared.stop_generation(request),
                 reference: r,
                 indexed: v["indexed"].as_i64(),
                 named: v["named"].as_i64(),
@@ -200,10 +247,14 @@ impl Inspect<'_> {
         let (request, reference, indexed, named) = match target {
             RefTarget::Sandbox {
                 request,
+                generation,
                 reference,
                 indexed,
                 named,
-            } => (request, reference, indexed, named),
+            } => {
+                self.current(request, generation, args.variables_reference)?;
+                (request, reference, indexed, named)
+            }
             other => {
                 let variables =
                     settings_scope::variables(self.client, self.shared, self.refs, &other).await?;
@@ -220,25 +271,38 @@ impl Inspect<'_> {
         if wanted_none {
             return Ok(VariablesResponseBody { variables: vec![] });
         }
-        let mut params = json!({ "requestId": request.to_string(), "reference": reference });
-        if let Some(start) = args.start.filter(|s| *s > 0) {
-            params["offset"] = json!(start);
-        }
-        if let Some(count) = args.count.filter(|c| *c > 0) {
-            params["count"] = json!(count);
-        }
-        let result = self
-            .client
-            .call("debug.variables", params)
+        let whole = args.start.unwrap_or(0) <= 0 && args.count.unwrap_or(0) <= 0;
+        let read_ahead = if whole {
+            prefetch::take(self.shared, request, |f| {
+                f.locals
+                    .as_ref()
+                    .filter(|(r, _)| *r == reference)
+                    .map(|(_, vars)| vars.clone())
+            })
             .await
-            .map_err(runtime)?;
-        let variables = result["variables"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|v| self.variable(request, v))
-            .collect();
+        } else {
+            None
+        };
+        let raw = match read_ahead {
+            Some(raw) => raw,
+            None => {
+                let mut params =
+                    json!({ "requestId": request.to_string(), "reference": reference });
+                if let Some(start) = args.start.filter(|s| *s > 0) {
+                    params["offset"] = json!(start);
+                }
+                if let Some(count) = args.count.filter(|c| *c > 0) {
+                    params["count"] = json!(count);
+                }
+                let result = self
+                    .client
+                    .call("debug.variables", params)
+                    .await
+                    .map_err(runtime)?;
+                result["variables"].as_array().cloned().unwrap_or_default()
+            }
+        };
+        let variables = raw.iter().map(|v| self.variable(request, v)).collect();
         Ok(VariablesResponseBody { variables })
     }
 
@@ -253,12 +317,17 @@ impl Inspect<'_> {
             .cloned()
             .ok_or_else(|| stale("variables reference", args.variables_reference))?;
         let RefTarget::Sandbox {
-            request, reference, ..
+            request,
+            generation,
+            reference,
+            ..
         } = target
         else {
             return settings_scope::set(self.client, self.shared, &target, &args.name, &args.value)
                 .await;
         };
+        self.current(request, generation, args.variables_reference)?;
+        prefetch::discard(self.shared, request);
         let params = json!({
             "requestId": request.to_string(),
             "reference": reference,
@@ -303,6 +372,7 @@ impl Inspect<'_> {
             .as_str()
             .ok_or_else(|| bad("`value` must be an Apex expression, such as 'US_CA'"))?;
         let (request, index) = self.evaluation_frame(args["frameId"].as_i64())?;
+        prefetch::discard(self.shared, request);
         let (container, name) = match expression.rfind(['.', '[']) {
             None => (None, expression.to_owned()),
             Some(at) if expression[at..].starts_with('.') => {
@@ -372,7 +442,7 @@ impl Inspect<'_> {
 
     /// The frame to evaluate in: the given one, or the top frame of the only
     /// paused request.
-    fn evaluation_frame(&self, frame_id: Option<i64>) -> Result<(i64, usize), DapError> {
+    fn evaluation_frame(&mut self, frame_id: Option<i64>) -> Result<(i64, usize), DapError> {
         if let Some(id) = frame_id {
             return self.frame(id);
         }
@@ -403,6 +473,8 @@ impl Inspect<'_> {
             ));
         }
         let (request, index) = self.evaluation_frame(args.frame_id)?;
+        // An expression may change what was read ahead (`x = 5`, `list.add(1)`).
+        prefetch::discard(self.shared, request);
         let eval = |expression: String| json!({ "requestId": request.to_string(), "frame": index, "expression": expression });
         if args.context.as_deref() == Some("clipboard") {
             // What is copied is the whole value as Apex prints it, not a summary.

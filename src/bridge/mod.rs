@@ -21,6 +21,7 @@ pub mod events;
 pub mod execution;
 pub mod inspect;
 pub mod live;
+pub mod prefetch;
 pub mod progress;
 pub mod project;
 pub mod replay;

@@ -71,6 +71,11 @@ pub struct Shared {
     pub starts_in_flight: std::sync::atomic::AtomicUsize,
     /// Wakes the pump to send the output it held back.
     pub flush: tokio::sync::Notify,
+    /// How many times each request stopped or resumed: what was read during
+    /// one stop is good until this moves.
+    stops: DashMap<i64, u64>,
+    /// What was read ahead of the client for a request's current stop.
+    pub prefetched: DashMap<i64, (u64, tokio::sync::watch::Receiver<super::prefetch::Fetched>)>,
     /// The last request this bridge started (`isv/runApex`, `isv/invoke`).
     pub last_started: Mutex<Option<i64>>,
 }
@@ -170,6 +175,16 @@ impl Shared {
         }
     }
 
+    /// Notes that request `id` stopped or resumed.
+    pub fn bump_stop(&self, id: i64) {
+        *self.stops.entry(id).or_insert(0) += 1;
+    }
+
+    /// Which stop of request `id` this is.
+    pub fn stop_generation(&self, id: i64) -> u64 {
+        self.stops.get(&id).map_or(0, |g| *g)
+    }
+
     /// Shows request `id` as a thread (numbered on first sight); its thread id.
     pub fn add_thread(&self, id: i64, name: String, paused: bool) -> i64 {
         if let Some(mut t) = self.threads.get_mut(&id) {
@@ -239,6 +254,8 @@ pub enum RefTarget {
     /// A sandbox reference inside a stopped request, with its child counts.
     Sandbox {
         request: i64,
+        /// The stop it was handed out in (the sandbox renumbers at each stop).
+        generation: u64,
         reference: u64,
         indexed: Option<i64>,
         named: Option<i64>,
@@ -262,6 +279,13 @@ pub struct Refs {
     vars: HashMap<i64, RefTarget>,
     /// Frames handed out per request, to forget them on resume.
     by_request: HashMap<i64, Vec<i64>>,
+    /// The frame id of each (request, frame index) during the current stop.
+    frame_ids: HashMap<(i64, usize), i64>,
+    /// A stopped request's frames as the sandbox gave them, with the stop
+    /// they belong to: they do not change until it moves.
+    stacks: HashMap<i64, (u64, Vec<serde_json::Value>)>,
+    /// The scopes of (request, frame index) during the current stop.
+    scopes: HashMap<(i64, usize), Vec<crate::dap::protocol::Scope>>,
 }
 
 impl Refs {
@@ -270,12 +294,54 @@ impl Refs {
         self.next
     }
 
-    /// A frame id for frame `index` of `request`.
+    /// The frame id of frame `index` of `request`, the same for the whole stop.
     pub fn frame(&mut self, request: i64, index: usize) -> i64 {
+        if let Some(id) = self.frame_ids.get(&(request, index)) {
+            return *id;
+        }
         let id = self.take();
         self.frames.insert(id, (request, index));
+        self.frame_ids.insert((request, index), id);
         self.by_request.entry(request).or_default().push(id);
         id
+    }
+
+    /// The frames kept for `request`, if they are from stop `generation`;
+    /// older ones are forgotten with every reference of the request.
+    pub fn stack(&mut self, request: i64, generation: u64) -> Option<Vec<serde_json::Value>> {
+        match self.stacks.get(&request) {
+            Some((g, frames)) if *g == generation => Some(frames.clone()),
+            Some(_) => {
+                self.forget(request);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// The stop whose frames are kept for `request`.
+    pub fn stack_generation(&self, request: i64) -> Option<u64> {
+        self.stacks.get(&request).map(|(g, _)| *g)
+    }
+
+    /// Keeps `request`'s frames of stop `generation`.
+    pub fn keep_stack(&mut self, request: i64, generation: u64, frames: Vec<serde_json::Value>) {
+        self.stacks.insert(request, (generation, frames));
+    }
+
+    /// The scopes kept for a frame during this stop.
+    pub fn scopes(&self, request: i64, index: usize) -> Option<Vec<crate::dap::protocol::Scope>> {
+        self.scopes.get(&(request, index)).cloned()
+    }
+
+    /// Keeps a frame's scopes for this stop.
+    pub fn keep_scopes(
+        &mut self,
+        request: i64,
+        index: usize,
+        scopes: Vec<crate::dap::protocol::Scope>,
+    ) {
+        self.scopes.insert((request, index), scopes);
     }
 
     /// The request and frame index of a frame id.
@@ -304,12 +370,17 @@ impl Refs {
             self.frames.remove(&id);
             self.vars.remove(&id);
         }
+        self.frame_ids.retain(|(r, _), _| *r != request);
+        self.scopes.retain(|(r, _), _| *r != request);
+        self.stacks.remove(&request);
     }
 
     /// Forgets the custom-setting references (their values may change on resume).
     pub fn forget_settings(&mut self) {
         self.vars
             .retain(|_, t| matches!(t, RefTarget::Sandbox { .. }));
+        // Kept scopes hold references to the settings scope.
+        self.scopes.clear();
     }
 }
 
@@ -348,6 +419,7 @@ mod tests {
         let f = refs.frame(3, 0);
         let v = refs.var(RefTarget::Sandbox {
             request: 3,
+            generation: 1,
             reference: 9,
             indexed: None,
             named: None,
