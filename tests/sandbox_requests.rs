@@ -312,3 +312,39 @@ async fn two_requests_pause_at_once_on_their_own_threads() {
     }
     srv.shutdown().await;
 }
+
+/// The instance does not keep every request it ever ran: a finished request
+/// is remembered only while a live session can still list it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_requests_are_forgotten_once_no_session_can_list_them() {
+    let srv = Server::start().await;
+    let mut customer = srv.subscriber("globex-full", ADMIN).await;
+    for i in 0..20 {
+        apex(&mut customer, &format!("System.debug({i});")).await;
+    }
+    assert_eq!(
+        srv.sb.requests.len(),
+        0,
+        "requests no session saw are forgotten when they finish"
+    );
+
+    let mut engineer = srv.engineer(SUPPORT, "globex-full", ADMIN).await;
+    let session = engineer.debug_start().await;
+    apex(&mut engineer, "System.debug('seen by the session');").await;
+    let listed = engineer
+        .ok("debug.requests", json!({ "sessionId": session }))
+        .await;
+    assert_eq!(listed["requests"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["requests"][0]["state"], "finished", "{listed}");
+    assert_eq!(srv.sb.requests.len(), 1);
+
+    engineer
+        .ok("debug.stop", json!({ "sessionId": session }))
+        .await;
+    assert_eq!(
+        srv.sb.requests.len(),
+        0,
+        "a session's finished requests go with it"
+    );
+    srv.shutdown().await;
+}

@@ -154,15 +154,17 @@ impl SandboxClient {
     pub async fn connect_ws(
         url: &str,
     ) -> Result<(SandboxClient, mpsc::UnboundedReceiver<SandboxEvent>), ApiError> {
-        let (stream, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| {
-            ApiError::new(
-                CONNECTION_LOST,
-                format!(
-                    "could not connect to the sandbox at {url} ({e}); start it with \
+        let (stream, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    CONNECTION_LOST,
+                    format!(
+                        "could not connect to the sandbox at {url} ({e}); start it with \
                      `isvdbg sandbox` or set `sandbox` to `embedded` in launch.json"
-                ),
-            )
-        })?;
+                    ),
+                )
+            })?;
         let (mut sink, mut source) = stream.split();
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<String>();
         let (in_tx, in_rx) = mpsc::unbounded_channel::<String>();

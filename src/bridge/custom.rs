@@ -424,14 +424,19 @@ async fn requests(bridge: &mut Bridge) -> Result<Value, DapError> {
         .iter()
         .map(|q| {
             let thread = request_id(&q["requestId"]).and_then(|r| bridge.shared.thread_of(r));
-            json!({
+            let mut entry = json!({
                 "id": q["requestId"].clone(),
-                "threadId": thread,
                 "type": q["kind"].clone(),
                 "entryPoint": q["entryPoint"].clone(),
                 "status": q["state"].clone(),
                 "debugged": q["debugged"].clone(),
-            })
+            });
+            // Only debugged requests are threads; the others have none
+            // (omitted, not null).
+            if let Some(thread) = thread {
+                entry["threadId"] = json!(thread);
+            }
+            entry
         })
         .collect();
     Ok(json!({ "requests": list }))

@@ -36,7 +36,7 @@ enum ApexCommand {
         #[command(flatten)]
         projects: Projects,
     },
-    /// Run anonymous Apex in an org and print its debug output (and, with --log, its debug log).
+    /// Run anonymous Apex in an org and print its debug output (or, with --debug-log, its debug log).
     Run {
         /// The anonymous Apex file to run.
         file: PathBuf,

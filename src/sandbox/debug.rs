@@ -349,6 +349,8 @@ impl Sandbox {
         s.control.end();
         s.poke.notify_one();
         self.requests.release_session(id);
+        self.requests
+            .forget_finished(|s| self.debug.get(s).is_some());
         self.emit(
             &s.listeners(),
             EventName::SessionTerminated,

@@ -81,7 +81,7 @@ async fn forward(
 ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
     let _ = stream.set_nodelay(true);
     let client = tokio_tungstenite::accept_async(stream).await?;
-    let (sandbox, _) = tokio_tungstenite::connect_async(upstream).await?;
+    let (sandbox, _) = tokio_tungstenite::connect_async_with_config(upstream, None, true).await?;
     let (mut to_client, mut from_client) = client.split();
     let (mut to_sandbox, mut from_sandbox) = sandbox.split();
     // One task forwards both ways, so the recording has the order it forwarded in.

@@ -187,6 +187,25 @@ impl Tracker {
         }
     }
 
+    /// Forgets the finished requests no live session can ask about: those
+    /// no session saw, and those of sessions that ended (`live` says which
+    /// are still on). Their debug logs stay with their org.
+    pub fn forget_finished(&self, live: impl Fn(u64) -> bool) {
+        self.by_id
+            .retain(|_, r| r.state() != State::Finished || r.session.is_some_and(&live));
+    }
+
+    /// How many requests are remembered: those running or paused, and the
+    /// finished ones of live sessions.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether no request is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
     /// Waits until no request runs.
     pub async fn wait_idle(&self) {
         loop {
@@ -439,6 +458,8 @@ impl Sandbox {
             body["sessionId"] = json!(s.to_string());
         }
         self.emit(&to, EventName::RequestFinished, body);
+        self.requests
+            .forget_finished(|s| self.debug.get(s).is_some());
         let _ = done.send(finished);
         for job in outcome.async_jobs {
             let (kind, entry) = match &job {
