@@ -307,6 +307,11 @@ async fn orgs_without_salesforce_licenses_offer_no_login_access() {
         )
         .await;
     assert_eq!(e.code, "WRONG_LICENSE");
+    assert_eq!(
+        e.message,
+        "login access is not available for Globex Corp (Full Sandbox): it has no Salesforce or Salesforce Platform user licenses",
+        "LoginAs names the same cause as the grant"
+    );
     srv.shutdown().await;
 }
 
@@ -322,5 +327,43 @@ async fn only_customers_grant_and_revoke() {
     );
     let e = eng.fails("access.revoke", json!({})).await;
     assert_eq!(e.code, "SUBSCRIBER_ONLY");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_controls_are_closed_on_a_real_clock_unless_the_admin_api_is_on() {
+    let srv = Server::start_real().await;
+    let mut c = srv.client().await;
+    for (method, params) in [
+        ("admin.peakLoad", json!({ "on": true })),
+        ("admin.maintenance", json!({})),
+    ] {
+        let e = c.fails(method, params).await;
+        assert_eq!(e.code, "ADMIN_API_CLOSED");
+        assert_eq!(
+            e.message,
+            format!(
+                "{method} acts on the whole instance, so it is open only on a sandbox with a virtual clock (isvdbg sandbox --clock virtual) or one started with --admin-api; restart the sandbox with one of them"
+            )
+        );
+    }
+    assert!(!srv.sb.peak_load(), "the refused call changed nothing");
+    let e = c.fails("clock.advance", json!({ "seconds": 60 })).await;
+    assert_eq!(e.code, "CLOCK_NOT_VIRTUAL");
+    // `isvdbg sandbox --admin-api` opens them.
+    srv.sb.auth.enable_admin_api();
+    c.ok("admin.peakLoad", json!({ "on": true })).await;
+    assert!(srv.sb.peak_load());
+    assert_eq!(
+        c.ok("admin.maintenance", json!({})).await,
+        json!({ "ended": 0 })
+    );
+    srv.shutdown().await;
+
+    // On a virtual clock they are open without the flag.
+    let srv = Server::start().await;
+    let mut c = srv.client().await;
+    c.ok("admin.peakLoad", json!({ "on": true })).await;
+    assert!(srv.sb.peak_load());
     srv.shutdown().await;
 }

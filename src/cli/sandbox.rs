@@ -37,6 +37,10 @@ pub struct Args {
     /// JSON lines `{"conn","dir","msg"}` (docs/transcripts.md).
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+    /// Let any client call admin.peakLoad and admin.maintenance on a real
+    /// clock (with --clock virtual they are always open).
+    #[arg(long)]
+    admin_api: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -60,6 +64,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let name = world.name.clone();
         let orgs = world.orgs.len();
         let sb = Sandbox::new(world, clock).context("bringing the world's orgs up")?;
+        if args.admin_api {
+            sb.auth.enable_admin_api();
+        }
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}; pick another port with --listen 127.0.0.1:PORT", args.listen))?;

@@ -25,6 +25,7 @@ mod tests;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, TimeDelta};
@@ -139,6 +140,8 @@ pub struct Auth {
     clock: Clock,
     guards: DashMap<Principal, Guard>,
     sessions: tokens::Store,
+    /// Whether the instance controls are open on a real clock (`--admin-api`).
+    admin_api: AtomicBool,
 }
 
 impl Auth {
@@ -149,7 +152,20 @@ impl Auth {
             clock,
             guards: DashMap::new(),
             sessions: tokens::Store::default(),
+            admin_api: AtomicBool::new(false),
         }
+    }
+
+    /// Opens the instance controls (`admin.peakLoad`, `admin.maintenance`) to
+    /// every client on a real clock too: `isvdbg sandbox --admin-api`. On a
+    /// virtual clock they are always open.
+    pub fn enable_admin_api(&self) {
+        self.admin_api.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Auth::enable_admin_api`] was called.
+    pub fn admin_api_enabled(&self) -> bool {
+        self.admin_api.load(Ordering::Relaxed)
     }
 
     /// Logs an LMO user in with password and TOTP code.

@@ -89,7 +89,24 @@ pub fn subscriber_only(method: &str) -> ApiError {
     )
 }
 
+/// The refusal of an instance control on a sandbox that keeps them closed.
+pub fn admin_closed(method: &str) -> ApiError {
+    ApiError::new(
+        "ADMIN_API_CLOSED",
+        format!(
+            "{method} acts on the whole instance, so it is open only on a sandbox with a virtual clock (isvdbg sandbox --clock virtual) or one started with --admin-api; restart the sandbox with one of them"
+        ),
+    )
+}
+
 impl Sandbox {
+    /// Whether any client may call the instance controls (`admin.peakLoad`,
+    /// `admin.maintenance`): on a virtual clock (tests, demos), or when the
+    /// sandbox was started with `--admin-api`. They need no login either way.
+    pub fn admin_api_open(&self) -> bool {
+        self.clock.is_virtual() || self.auth.admin_api_enabled()
+    }
+
     /// The caller behind a token, refreshing the token's idle time.
     pub fn caller(&self, token: Option<&str>) -> Result<Caller, ApiError> {
         let token = token.ok_or_else(not_logged_in)?;

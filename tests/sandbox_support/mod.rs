@@ -41,6 +41,14 @@ impl Server {
         Server::serve(sb, loaded).await
     }
 
+    /// The default world on a real clock (wall time), as `isvdbg sandbox`
+    /// runs by default.
+    pub async fn start_real() -> Server {
+        let loaded = isvdbg::world::resolve(None).expect("the default world loads");
+        let sb = Sandbox::new(loaded.world.clone(), Clock::real(1.0)).expect("the orgs come up");
+        Server::serve(sb, loaded).await
+    }
+
     /// The default world, changed by `edit` before the orgs come up.
     pub async fn start_with(edit: impl FnOnce(&mut World)) -> Server {
         let mut loaded = isvdbg::world::resolve(None).expect("the default world loads");
