@@ -182,6 +182,9 @@ pub(super) fn dispatch(sb: &Sandbox, conn: &Arc<Conn>, call: Call) -> Reply {
             Ok(json!({ "now": rfc3339(sb.clock.now()), "virtual": sb.clock.is_virtual() })).into()
         }
         "clock.advance" => advance(sb, p).into(),
+        _ if m.starts_with("admin.") && !sb.admin_api_open() => {
+            Err(super::context::admin_closed(m)).into()
+        }
         "admin.peakLoad" => params::<OnParam>(m, p)
             .map(|o| {
                 sb.set_peak_load(o.on);
