@@ -2,8 +2,9 @@
 //! the scenario runner driving a scripted backend through the real session.
 
 mod dap_support;
+#[path = "client_fixtures/scripted.rs"]
+mod scripted;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,9 +13,8 @@ use futures::{SinkExt, StreamExt};
 use isvdbg::client::{self, Client, ClientError, Scenario, SchemaValidator, StepError, Transcript};
 use isvdbg::dap::codec::Frame;
 use isvdbg::dap::protocol::*;
-use isvdbg::dap::{
-    Backend, BackendEvent, Connection, DapError, EventSink, Session, ShutdownReason,
-};
+use isvdbg::dap::{Connection, Session};
+use scripted::{Scripted, fixtures};
 use serde_json::{Value, json};
 
 fn transcript() -> Transcript {
@@ -153,145 +153,6 @@ fn a_schema_that_is_not_the_dap_schema_is_refused() {
     assert!(err.contains("debugAdapterProtocol.json"), "{err}");
 }
 
-/// A backend that plays back a fixed debugging session over the fixture file.
-struct Scripted {
-    file: PathBuf,
-    bp2: i64,
-    call: i64,
-    line: i64,
-    events: Option<EventSink>,
-}
-
-impl Scripted {
-    fn new(file: &Path) -> Self {
-        let text = std::fs::read_to_string(file).unwrap();
-        let line_of = |m: &str| text.lines().position(|l| l.contains(m)).unwrap() as i64 + 1;
-        let (bp1, bp2, call) = (line_of("#BP1"), line_of("#BP2"), line_of("#CALL"));
-        Scripted {
-            file: file.to_owned(),
-            bp2,
-            call,
-            line: bp1,
-            events: None,
-        }
-    }
-
-    fn emit(&self, body: EventBody) {
-        self.events
-            .as_ref()
-            .unwrap()
-            .send(BackendEvent::Event(body))
-            .unwrap();
-    }
-
-    fn stop(&self, reason: &str) {
-        self.emit(EventBody::Stopped(StoppedEventBody {
-            reason: reason.into(),
-            thread_id: Some(7),
-            ..Default::default()
-        }));
-    }
-}
-
-fn var(name: &str, value: &str, reference: i64) -> Value {
-    json!({"name": name, "value": value, "variablesReference": reference})
-}
-
-impl Backend for Scripted {
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
-    }
-    async fn launch(
-        &mut self,
-        _args: LaunchRequestArguments,
-        events: EventSink,
-    ) -> Result<(), DapError> {
-        self.events = Some(events);
-        Ok(())
-    }
-    async fn attach(
-        &mut self,
-        args: LaunchRequestArguments,
-        events: EventSink,
-    ) -> Result<(), DapError> {
-        self.launch(args, events).await
-    }
-    async fn configuration_done(&mut self) -> Result<(), DapError> {
-        self.emit(EventBody::Output(OutputEventBody::new(
-            "stdout",
-            "12:00:01.0 (1)|USER_DEBUG|[12]|DEBUG|total=6\n",
-        )));
-        self.stop("breakpoint");
-        Ok(())
-    }
-    async fn request(&mut self, args: RequestArguments) -> Result<Option<Value>, DapError> {
-        use RequestArguments as R;
-        let source = json!({"name": "InvoiceService.cls", "path": self.file.to_string_lossy()});
-        let body = match args {
-            R::SetBreakpoints(a) => {
-                let bps: Vec<Value> = a
-                    .breakpoints
-                    .unwrap_or_default()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| json!({"id": i + 1, "verified": true, "line": b.line}))
-                    .collect();
-                json!({ "breakpoints": bps })
-            }
-            R::Threads(_) => json!({"threads": [{"id": 7, "name": "Invoice request"}]}),
-            R::StackTrace(_) => json!({"stackFrames": [
-                {"id": 100, "name": "InvoiceService.total", "line": self.line, "column": 1, "source": source},
-                {"id": 101, "name": "InvoiceService.run", "line": self.call, "column": 1, "source": source},
-            ]}),
-            R::Scopes(_) => {
-                json!({"scopes": [{"name": "Locals", "variablesReference": 1, "expensive": false}]})
-            }
-            R::Variables(a) => {
-                let vars = match a.variables_reference {
-                    1 => vec![var("invoice", "Invoice", 2), var("count", "3", 0)],
-                    2 => vec![var("lines", "List<InvoiceLine> (1)", 3)],
-                    3 => vec![var("[0]", "InvoiceLine", 4)],
-                    _ => vec![
-                        json!({"name": "amount", "value": "12.50", "type": "Decimal", "variablesReference": 0}),
-                    ],
-                };
-                json!({ "variables": vars })
-            }
-            R::Evaluate(a) if a.expression == "count * 2" => {
-                json!({"result": "6", "variablesReference": 0})
-            }
-            R::Evaluate(a) => {
-                return Err(DapError::new(
-                    2000,
-                    format!("Variable does not exist: {}", a.expression),
-                ));
-            }
-            R::Next(_) => {
-                self.line = self.bp2;
-                self.stop("step");
-                return Ok(None);
-            }
-            R::Continue(_) => {
-                self.events
-                    .as_ref()
-                    .unwrap()
-                    .send(BackendEvent::Ended {
-                        reason: "the request finished".into(),
-                    })
-                    .unwrap();
-                json!({"allThreadsContinued": true})
-            }
-            other => return Err(DapError::unknown_command(other.command())),
-        };
-        Ok(Some(body))
-    }
-    async fn shutdown(&mut self, _reason: ShutdownReason) {}
-}
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/client_fixtures")
-}
-
 /// Runs `scenario` against a fresh scripted session.
 async fn run_scripted(scenario: &Scenario) -> Result<(), Box<client::Failure>> {
     let backend = Scripted::new(&fixtures().join("InvoiceService.cls"));
@@ -389,4 +250,49 @@ fn steps_with_typos_or_two_actions_are_refused() {
         let err = Scenario::load(&path).unwrap_err().to_string();
         assert!(err.contains(wanted), "{text}: {err}");
     }
+}
+
+/// The index of the first step of the scripted scenario that `pick` accepts.
+fn step_of(scenario: &Scenario, pick: impl Fn(&client::scenario::Action) -> bool) -> usize {
+    scenario.steps.iter().position(|s| pick(&s.action)).unwrap()
+}
+
+#[tokio::test]
+async fn set_variable_fails_when_the_adapter_answers_another_value() {
+    use client::scenario::Action;
+    let mut scenario = Scenario::load(&fixtures().join("scripted.yaml")).unwrap();
+    let index = step_of(&scenario, |a| matches!(a, Action::SetVariable(_)));
+    if let Action::SetVariable(v) = &mut scenario.steps[index].action {
+        // Without `result`, the answer must be the value sent ("2 + 2"),
+        // and the backend answers "2+2".
+        v.result = None;
+    }
+    let failure = run_scripted(&scenario).await.unwrap_err();
+    assert_eq!(failure.step, index + 1);
+    assert!(
+        matches!(&failure.error, StepError::Mismatch { expected, actual }
+        if expected == "count set to 2 + 2" && actual == "count = 2+2 (Integer)"),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn output_steps_skip_events_from_another_line() {
+    use client::scenario::{Action, LineRef};
+    let mut scenario = Scenario::load(&fixtures().join("scripted.yaml")).unwrap();
+    let index = step_of(
+        &scenario,
+        |a| matches!(a, Action::Output(o) if o.line.is_some()),
+    );
+    scenario.steps[index].timeout_ms = Some(200);
+    if let Action::Output(o) = &mut scenario.steps[index].action {
+        o.line = Some(LineRef::Marker("#BP1".into()));
+    }
+    let failure = run_scripted(&scenario).await.unwrap_err();
+    assert_eq!(failure.step, index + 1);
+    let report = failure.to_string();
+    assert!(
+        report.contains("InvoiceService.cls at line 4"),
+        "the wait names the file and line it wanted: {report}"
+    );
 }

@@ -9,11 +9,12 @@ use serde_json::{Map, Value, json};
 
 use super::connection::Client;
 use super::expect::{check_json, check_response, compile, compile_all};
-use super::jsonpath::{self, Segment};
 use super::markers::Markers;
 use super::report::{Failure, StepError, mismatch};
 use super::scenario::*;
-use crate::dap::protocol::{Event, EventBody, EventKind, Response, StackFrame, Variable};
+use crate::dap::protocol::{Event, EventBody, EventKind, Response, StackFrame};
+
+mod inspect;
 
 /// Runs `scenario` over `client`; `Ok` when every step passed.
 pub async fn run(client: &Client, scenario: &Scenario) -> Result<(), Box<Failure>> {
@@ -56,7 +57,7 @@ impl Runner<'_> {
     async fn step(&mut self, action: &Action, timeout: Duration) -> Result<(), StepError> {
         match action {
             Action::Request(r) => {
-                let args = r.arguments.clone();
+                let args = self.request_arguments(r, timeout).await?;
                 self.call(&r.command, args, r.expect.as_ref(), timeout)
                     .await
                     .map(drop)
@@ -97,6 +98,7 @@ impl Runner<'_> {
             Action::Output(o) => self.output(o, timeout).await,
             Action::Stack(s) => self.stack(s, timeout).await,
             Action::Variable(v) => self.variable(v, timeout).await,
+            Action::SetVariable(v) => self.set_variable(v, timeout).await,
             Action::Evaluate(e) => self.evaluate(e, timeout).await,
             Action::Continue(m) => self.movement("continue", m, timeout).await,
             Action::Next(m) => self.movement("next", m, timeout).await,
@@ -266,219 +268,40 @@ impl Runner<'_> {
 
     async fn output(&mut self, step: &OutputStep, timeout: Duration) -> Result<(), StepError> {
         let re = compile(&step.pattern)?;
-        let what = format!("an `output` event matching /{}/", step.pattern);
+        let source = step.source.as_deref().map(|s| self.resolve(s));
+        let line = match &step.line {
+            Some(line) => Some(self.line(line, source.as_deref())?),
+            None => None,
+        };
+        let mut what = format!("an `output` event matching /{}/", step.pattern);
+        if let Some(category) = &step.category {
+            what.push_str(&format!(" in category `{category}`"));
+        }
+        if let Some(file) = &source {
+            what.push_str(&format!(" from {}", file.display()));
+        }
+        if let Some(line) = line {
+            what.push_str(&format!(" at line {line}"));
+        }
         self.client
             .wait_event(&what, timeout, |e| match &e.kind {
                 EventKind::Known(EventBody::Output(o)) => {
+                    let place = o.source.as_ref();
                     re.is_match(&o.output)
                         && step
                             .category
                             .as_ref()
                             .is_none_or(|c| o.category.as_deref().unwrap_or("console") == c)
+                        && source.as_ref().is_none_or(|want| {
+                            place.is_some_and(|p| {
+                                same_file(want, p.path.as_deref(), p.name.as_deref())
+                            })
+                        })
+                        && line.is_none_or(|want| o.line == Some(want))
                 }
                 _ => false,
             })
             .await?;
-        Ok(())
-    }
-
-    async fn stack(&mut self, step: &StackStep, timeout: Duration) -> Result<(), StepError> {
-        let frames = self.frames(step.thread, timeout).await?;
-        for (i, spec) in step.frames.iter().enumerate() {
-            let Some(frame) = frames.get(i) else {
-                return Err(mismatch(
-                    format!("at least {} frames", step.frames.len()),
-                    format!("{} frames: {}", frames.len(), frame_names(&frames)),
-                ));
-            };
-            self.check_frame(i, spec, frame)?;
-        }
-        Ok(())
-    }
-
-    fn check_frame(
-        &mut self,
-        i: usize,
-        spec: &FrameSpec,
-        frame: &StackFrame,
-    ) -> Result<(), StepError> {
-        let got = || format!("frame {i} is {} at line {}", frame.name, frame.line);
-        if let Some(name) = &spec.name
-            && &frame.name != name
-        {
-            return Err(mismatch(format!("frame {i} named `{name}`"), got()));
-        }
-        if let Some(pattern) = &spec.name_matches
-            && !compile(pattern)?.is_match(&frame.name)
-        {
-            return Err(mismatch(
-                format!("frame {i} name matching /{pattern}/"),
-                got(),
-            ));
-        }
-        let source = spec.source.as_deref().map(|s| self.resolve(s));
-        if let Some(want) = &source {
-            let path = frame.source.as_ref().and_then(|s| s.path.as_deref());
-            let name = frame.source.as_ref().and_then(|s| s.name.as_deref());
-            if !same_file(want, path, name) {
-                return Err(mismatch(
-                    format!("frame {i} in {}", want.display()),
-                    format!("frame {i} in {}", path.or(name).unwrap_or("no source")),
-                ));
-            }
-        }
-        if let Some(line) = &spec.line {
-            let want = self.line(line, source.as_deref())?;
-            if frame.line != want {
-                return Err(mismatch(format!("frame {i} at line {want}"), got()));
-            }
-        }
-        Ok(())
-    }
-
-    async fn variable(&mut self, step: &VariableStep, timeout: Duration) -> Result<(), StepError> {
-        let var = self.find_variable(step, timeout).await?;
-        let got = || {
-            format!(
-                "{} = {} ({})",
-                step.path,
-                var.value,
-                var.type_.as_deref().unwrap_or("no type")
-            )
-        };
-        if let Some(value) = &step.value
-            && &var.value != value
-        {
-            return Err(mismatch(format!("{} = {value}", step.path), got()));
-        }
-        if let Some(pattern) = &step.value_matches
-            && !compile(pattern)?.is_match(&var.value)
-        {
-            return Err(mismatch(
-                format!("{} matching /{pattern}/", step.path),
-                got(),
-            ));
-        }
-        if let Some(ty) = &step.type_
-            && var.type_.as_ref() != Some(ty)
-        {
-            return Err(mismatch(format!("{} of type {ty}", step.path), got()));
-        }
-        Ok(())
-    }
-
-    async fn find_variable(
-        &mut self,
-        step: &VariableStep,
-        timeout: Duration,
-    ) -> Result<Variable, StepError> {
-        let segments = jsonpath::parse(&step.path).map_err(StepError::Scenario)?;
-        let Some(Segment::Key(first)) = segments.first() else {
-            return Err(StepError::Scenario(format!(
-                "variable path `{}` must start with a name",
-                step.path
-            )));
-        };
-        let frame_id = self.frame_id(step.thread, step.frame, timeout).await?;
-        let scopes = self
-            .fetch("scopes", json!({ "frameId": frame_id }), timeout)
-            .await?;
-        let mut current: Option<Variable> = None;
-        let mut seen = Vec::new();
-        for scope in scopes["scopes"].as_array().cloned().unwrap_or_default() {
-            let reference = scope["variablesReference"].as_i64().unwrap_or(0);
-            for var in self.children(reference, timeout).await? {
-                if &var.name == first {
-                    current = Some(var);
-                    break;
-                }
-                seen.push(var.name);
-            }
-            if current.is_some() {
-                break;
-            }
-        }
-        let mut current = current.ok_or_else(|| {
-            mismatch(
-                format!("a variable `{first}` in frame {}", step.frame),
-                format!("variables {seen:?}"),
-            )
-        })?;
-        let mut walked = first.clone();
-        for segment in &segments[1..] {
-            let (label, names) = match segment {
-                Segment::Key(k) => (format!(".{k}"), vec![k.clone()]),
-                Segment::Index(i) => (format!("[{i}]"), vec![format!("[{i}]"), i.to_string()]),
-            };
-            let children = self.children(current.variables_reference, timeout).await?;
-            let found = children.iter().find(|v| names.contains(&v.name)).cloned();
-            current = found.ok_or_else(|| {
-                let names: Vec<&str> = children.iter().map(|v| v.name.as_str()).collect();
-                mismatch(
-                    format!("{walked}{label}"),
-                    format!("{walked} has children {names:?}"),
-                )
-            })?;
-            walked.push_str(&label);
-        }
-        Ok(current)
-    }
-
-    async fn children(
-        &mut self,
-        reference: i64,
-        timeout: Duration,
-    ) -> Result<Vec<Variable>, StepError> {
-        if reference <= 0 {
-            return Ok(vec![]);
-        }
-        let body = self
-            .fetch(
-                "variables",
-                json!({ "variablesReference": reference }),
-                timeout,
-            )
-            .await?;
-        serde_json::from_value(body["variables"].clone())
-            .map_err(|e| mismatch("a list of variables", format!("{e}")))
-    }
-
-    async fn evaluate(&mut self, step: &EvaluateStep, timeout: Duration) -> Result<(), StepError> {
-        let mut args = json!({
-            "expression": step.expression,
-            "context": step.context.as_deref().unwrap_or("repl"),
-        });
-        if let Some(frame) = step.frame {
-            args["frameId"] = json!(self.frame_id(step.thread, frame, timeout).await?);
-        }
-        let expect = Expect {
-            error: step.error.clone(),
-            ..Default::default()
-        };
-        let response = self
-            .call("evaluate", Some(args), Some(&expect), timeout)
-            .await?;
-        if step.error.is_some() {
-            return Ok(());
-        }
-        let body = response.body.unwrap_or(Value::Null);
-        let result = body["result"].as_str().unwrap_or_default();
-        if let Some(want) = &step.result
-            && result != want
-        {
-            return Err(mismatch(
-                format!("{} = {want}", step.expression),
-                result.to_owned(),
-            ));
-        }
-        if let Some(pattern) = &step.result_matches
-            && !compile(pattern)?.is_match(result)
-        {
-            return Err(mismatch(
-                format!("{} matching /{pattern}/", step.expression),
-                result.to_owned(),
-            ));
-        }
         Ok(())
     }
 
@@ -494,37 +317,12 @@ impl Runner<'_> {
         if let Some(g) = &step.granularity {
             args["granularity"] = json!(g);
         }
+        if let Some(single) = step.single_thread {
+            args["singleThread"] = json!(single);
+        }
         self.call(command, Some(args), step.expect.as_ref(), timeout)
             .await
             .map(drop)
-    }
-
-    async fn frames(
-        &mut self,
-        thread: Option<i64>,
-        timeout: Duration,
-    ) -> Result<Vec<StackFrame>, StepError> {
-        let thread = self.thread(thread, "stackTrace")?;
-        let body = self
-            .fetch("stackTrace", json!({ "threadId": thread }), timeout)
-            .await?;
-        serde_json::from_value(body["stackFrames"].clone())
-            .map_err(|e| mismatch("a list of stack frames", format!("{e}")))
-    }
-
-    async fn frame_id(
-        &mut self,
-        thread: Option<i64>,
-        index: usize,
-        timeout: Duration,
-    ) -> Result<i64, StepError> {
-        let frames = self.frames(thread, timeout).await?;
-        frames.get(index).map(|f| f.id).ok_or_else(|| {
-            mismatch(
-                format!("a frame {index}"),
-                format!("{} frames: {}", frames.len(), frame_names(&frames)),
-            )
-        })
     }
 
     fn thread(&self, given: Option<i64>, command: &str) -> Result<i64, StepError> {

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+mod steps;
+
+pub use steps::*;
+
 /// A parsed scenario and where it came from.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,6 +159,8 @@ pub enum Action {
     Stack(StackStep),
     /// Check a variable by path.
     Variable(VariableStep),
+    /// `setVariable` on a variable found by path.
+    SetVariable(SetVariableStep),
     /// Evaluate an expression.
     Evaluate(EvaluateStep),
     /// `continue` the stopped thread.
@@ -191,6 +197,7 @@ impl Action {
             Action::Output(o) => format!("wait for output /{}/", o.pattern),
             Action::Stack(_) => "check stack".into(),
             Action::Variable(v) => format!("check variable {}", v.path),
+            Action::SetVariable(v) => format!("set variable {} = {}", v.path, v.value),
             Action::Evaluate(e) => format!("evaluate {}", e.expression),
             Action::Continue(_) => "continue".into(),
             Action::Next(_) => "next".into(),
@@ -224,6 +231,16 @@ pub struct RequestStep {
     /// Arguments; `${scenarioDir}` in strings becomes the scenario's folder.
     #[serde(default)]
     pub arguments: Option<Value>,
+    /// Adds `frameId`: the id of this frame (index from the top) of `thread`.
+    #[serde(default)]
+    pub frame: Option<usize>,
+    /// Adds `variablesReference`: the reference of the variable at this path,
+    /// found as a `variable` step finds it (in `frame`, default 0).
+    #[serde(default)]
+    pub variables_of: Option<String>,
+    /// Thread for `frame` and `variables_of`; defaults to the last one that stopped.
+    #[serde(default)]
+    pub thread: Option<i64>,
     /// What the response must look like; by default, success.
     #[serde(default)]
     pub expect: Option<Expect>,
@@ -248,186 +265,4 @@ pub struct Expect {
     /// JSON paths that must not exist in the body.
     #[serde(default)]
     pub absent: Vec<String>,
-}
-
-/// A line: a number, `"#MARKER"` (in the step's source) or `"path#MARKER"`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum LineRef {
-    /// A literal line number (prefer markers).
-    Number(i64),
-    /// A marker, optionally prefixed by a file path.
-    Marker(String),
-}
-
-/// One breakpoint: a line, or a line with options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum BreakpointSpec {
-    /// Just a line.
-    Line(LineRef),
-    /// A line with a condition, hit condition or log message.
-    Detailed {
-        /// The line.
-        line: LineRef,
-        /// Stop only when this is true.
-        #[serde(default)]
-        condition: Option<String>,
-        /// Stop only on these hits.
-        #[serde(default)]
-        hit_condition: Option<String>,
-        /// Log this instead of stopping.
-        #[serde(default)]
-        log_message: Option<String>,
-    },
-}
-
-/// `setBreakpoints` for one file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BreakpointsStep {
-    /// The file, relative to the scenario.
-    pub source: String,
-    /// Its breakpoints.
-    #[serde(default)]
-    pub breakpoints: Vec<BreakpointSpec>,
-    /// Each breakpoint must come back with this `verified` value.
-    #[serde(default)]
-    pub verified: Option<bool>,
-    /// Further expectations on the response.
-    #[serde(default)]
-    pub expect: Option<Expect>,
-}
-
-/// Wait for an event.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EventStep {
-    /// Event name.
-    pub event: String,
-    /// JSON path in the body → exact value; events that differ are skipped.
-    #[serde(default)]
-    pub body: BTreeMap<String, Value>,
-    /// JSON path in the body → regex; events that differ are skipped.
-    #[serde(default)]
-    pub matches: BTreeMap<String, String>,
-}
-
-/// Wait for `stopped`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StoppedStep {
-    /// Required reason (`breakpoint`, `step`, `exception`, ...).
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// File for `line` markers.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// The top frame must be on this line.
-    #[serde(default)]
-    pub line: Option<LineRef>,
-}
-
-/// Wait for `output`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutputStep {
-    /// Regex the output text must match.
-    pub pattern: String,
-    /// Required category (`stdout`, `console`, `important`, ...).
-    #[serde(default)]
-    pub category: Option<String>,
-}
-
-/// Check the stack of the stopped thread.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StackStep {
-    /// Thread; defaults to the last one that stopped.
-    #[serde(default)]
-    pub thread: Option<i64>,
-    /// Expected frames from the top; frames below the list are not checked.
-    pub frames: Vec<FrameSpec>,
-}
-
-/// One expected frame.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FrameSpec {
-    /// Exact frame name.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Regex for the frame name.
-    #[serde(default)]
-    pub name_matches: Option<String>,
-    /// File the frame is in, relative to the scenario.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// Line of the frame.
-    #[serde(default)]
-    pub line: Option<LineRef>,
-}
-
-/// Check a variable by path in a frame's scopes.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VariableStep {
-    /// Path such as `invoice.lines[0].amount`.
-    pub path: String,
-    /// Frame index from the top (0 = innermost).
-    #[serde(default)]
-    pub frame: usize,
-    /// Thread; defaults to the last one that stopped.
-    #[serde(default)]
-    pub thread: Option<i64>,
-    /// Exact value text.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// Regex for the value text.
-    #[serde(default)]
-    pub value_matches: Option<String>,
-    /// Exact type text.
-    #[serde(default, rename = "type")]
-    pub type_: Option<String>,
-}
-
-/// Evaluate an expression.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EvaluateStep {
-    /// The expression.
-    pub expression: String,
-    /// Frame index from the top; global scope when absent.
-    #[serde(default)]
-    pub frame: Option<usize>,
-    /// Thread; defaults to the last one that stopped.
-    #[serde(default)]
-    pub thread: Option<i64>,
-    /// `repl`, `watch`, `hover`, ...; defaults to `repl`.
-    #[serde(default)]
-    pub context: Option<String>,
-    /// Exact result text.
-    #[serde(default)]
-    pub result: Option<String>,
-    /// Regex for the result text.
-    #[serde(default)]
-    pub result_matches: Option<String>,
-    /// It must fail with a message containing this text.
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
-/// A stepping or running request.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MoveStep {
-    /// Thread; defaults to the last one that stopped.
-    #[serde(default)]
-    pub thread: Option<i64>,
-    /// `statement`, `line` or `instruction`.
-    #[serde(default)]
-    pub granularity: Option<String>,
-    /// What the response must look like; by default, success.
-    #[serde(default)]
-    pub expect: Option<Expect>,
 }
