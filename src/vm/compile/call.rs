@@ -422,28 +422,6 @@ impl<'t> Compiler<'t> {
         }
     }
 
-    /// Namespace visibility: from another namespace only `global` members are callable.
-    pub(super) fn check_access(&mut self, cx: &FnCtx, n: Node<'t>, f: FnId) {
-        let func = self.prog.func(f);
-        let owner_ns = self.prog.class(func.class).namespace.clone();
-        let caller_ns = self.sources[cx.src].namespace.clone();
-        if owner_ns == "System" || owner_ns.eq_ignore_ascii_case(&caller_ns) {
-            if func.access == crate::vm::program::Access::Private
-                && self.prog.top_level(func.class) != self.prog.top_level(cx.class)
-            {
-                let d = self.describe_fn(f);
-                self.error(cx.src, n, format!("Method is not visible: {d}"));
-            }
-            return;
-        }
-        // @NamespaceAccessible shares code between packages of one namespace only.
-        let global = func.access == crate::vm::program::Access::Global;
-        if !global {
-            let d = self.describe_fn(f);
-            self.error(cx.src, n, format!("Method is not visible: {d}"));
-        }
-    }
-
     /// `System.debug(...)`, `Math.max(...)` and other built-in statics.
     fn builtin_call(
         &mut self,

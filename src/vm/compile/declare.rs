@@ -554,6 +554,9 @@ impl<'t> Compiler<'t> {
             } else {
                 self.prog.class(id).fields.len() as u32
             };
+            if mods.has_annotation("testvisible") {
+                self.test_visible_fields.insert((id, lower.clone()));
+            }
             let mut info = FieldInfo {
                 name: name.clone(),
                 ty: ty.clone(),

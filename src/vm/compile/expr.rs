@@ -459,13 +459,14 @@ impl<'t> Compiler<'t> {
         while let Some(x) = s {
             let cls = self.prog.class(x);
             if own
-                && let Some(f) = cls
+                && let Some(idx) = cls
                     .fields
                     .iter()
-                    .rev()
-                    .find(|f| f.name.eq_ignore_ascii_case(lower))
+                    .rposition(|f| f.name.eq_ignore_ascii_case(lower))
             {
-                let f = f.clone();
+                let f = cls.fields[idx].clone();
+                let owner = self.field_owner(x, idx);
+                self.check_field_visible(cx, n, owner, &f);
                 if cx.is_static {
                     self.error(
                         cx.src,
@@ -497,7 +498,7 @@ impl<'t> Compiler<'t> {
                 .find(|f| f.name.eq_ignore_ascii_case(lower))
             {
                 let f = f.clone();
-                self.check_field_visible(cx.src, n, x, &f);
+                self.check_field_visible(cx, n, x, &f);
                 let e = match f.getter {
                     Some(g) => Expr::PropGet {
                         obj: None,
@@ -695,13 +696,14 @@ impl<'t> Compiler<'t> {
         match &ty {
             Ty::Class(c) => {
                 let cls = self.prog.class(*c);
-                if let Some(f) = cls
+                if let Some(idx) = cls
                     .fields
                     .iter()
-                    .rev()
-                    .find(|f| f.name.eq_ignore_ascii_case(lower))
+                    .rposition(|f| f.name.eq_ignore_ascii_case(lower))
                 {
-                    let f = f.clone();
+                    let f = cls.fields[idx].clone();
+                    let owner = self.field_owner(*c, idx);
+                    self.check_field_visible(cx, n, owner, &f);
                     let e = match f.getter {
                         Some(g) => Expr::PropGet {
                             obj: Some(Box::new(e)),

@@ -13,8 +13,9 @@ mod platform;
 mod prelude;
 pub mod syntax;
 mod types;
+mod visibility;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -81,6 +82,8 @@ struct Compiler<'t> {
     lines: HashMap<ClassId, Vec<u32>>,
     /// Packages whose protected settings this code may name (login access).
     isv_access: Vec<String>,
+    /// `@TestVisible` fields and statics of this compilation: (declaring class, lower-case name).
+    test_visible_fields: HashSet<(ClassId, String)>,
 }
 
 /// The result of compiling: the program and, for anonymous code, its entry function.
@@ -106,11 +109,43 @@ pub fn compile_with(
     isv_access: &[String],
 ) -> Result<Compiled, Vec<CompileError>> {
     let parsed: Vec<Parsed> = files.iter().map(syntax::parse).collect();
-    let mut errors: Vec<CompileError> = parsed.iter().flat_map(syntax::syntax_errors).collect();
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
-        return Err(errors);
+    let mut syntax_errors = Vec::new();
+    let mut clean = Vec::new();
+    for p in parsed {
+        let errors = syntax::syntax_errors(&p);
+        if errors.is_empty() {
+            clean.push(p);
+        } else {
+            syntax_errors.extend(errors);
+        }
     }
+    if syntax_errors.is_empty() {
+        return compile_parsed(&clean, base, schema, isv_access);
+    }
+    // A file that does not parse is left out, and the others are still compiled, so
+    // one typo does not hide every other file's errors (as a deploy reports them all).
+    let mut errors = syntax_errors;
+    if !clean.is_empty()
+        && let Err(more) = compile_parsed(&clean, base, schema, isv_access)
+    {
+        errors.extend(more);
+    }
+    sort_errors(&mut errors);
+    Err(errors)
+}
+
+fn sort_errors(errors: &mut Vec<CompileError>) {
+    errors.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+    errors.dedup();
+}
+
+/// Compiles parsed files that have no syntax errors.
+fn compile_parsed(
+    parsed: &[Parsed],
+    base: Option<&Program>,
+    schema: Arc<Schema>,
+    isv_access: &[String],
+) -> Result<Compiled, Vec<CompileError>> {
     let prog = match base {
         Some(b) => b.clone_shallow(),
         None => prelude::system_program(schema.clone()),
@@ -124,7 +159,7 @@ pub fn compile_with(
     let mut c = Compiler {
         prog,
         schema,
-        sources: &parsed,
+        sources: parsed,
         errors: Vec::new(),
         pending: Vec::new(),
         string_index,
@@ -132,12 +167,12 @@ pub fn compile_with(
         anonymous_entry: None,
         lines: HashMap::new(),
         isv_access: isv_access.to_vec(),
+        test_visible_fields: HashSet::new(),
     };
     c.run();
     if !c.errors.is_empty() {
         let mut errors = c.errors;
-        errors.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
-        errors.dedup();
+        sort_errors(&mut errors);
         return Err(errors);
     }
     Ok(Compiled {
@@ -258,6 +293,7 @@ pub fn compile_expression(
         anonymous_entry: None,
         lines: HashMap::new(),
         isv_access: Vec::new(),
+        test_visible_fields: HashSet::new(),
     };
     let mut cx = body::FnCtx::for_eval(scope, file_class_of(base, scope.class));
     let (e, _) = c.expr(&mut cx, expr_node);

@@ -263,64 +263,6 @@ impl<'t> Compiler<'t> {
         None
     }
 
-    /// A class of another namespace is usable only when it (and every class around it)
-    /// is `global`.
-    pub(super) fn check_class_visible(&mut self, k: usize, n: Node<'t>, c: ClassId) {
-        let top = self.prog.top_level(c);
-        let ns = self.prog.class(top).namespace.clone();
-        if ns.is_empty() || ns == "System" || ns.eq_ignore_ascii_case(&self.sources[k].namespace) {
-            return;
-        }
-        let mut x = Some(c);
-        while let Some(cc) = x {
-            let cls = self.prog.class(cc);
-            if cls.access != crate::vm::program::Access::Global {
-                let name = self.prog.class(c).type_name();
-                self.error(k, n, format!("Type is not visible: {name}"));
-                return;
-            }
-            x = cls.outer;
-        }
-    }
-
-    /// A static of another namespace's class is usable only when `global`.
-    pub(super) fn check_field_visible(
-        &mut self,
-        k: usize,
-        n: Node<'t>,
-        c: ClassId,
-        f: &crate::vm::program::FieldInfo,
-    ) {
-        let ns = self.prog.class(self.prog.top_level(c)).namespace.clone();
-        if ns.is_empty() || ns == "System" || ns.eq_ignore_ascii_case(&self.sources[k].namespace) {
-            return;
-        }
-        if f.access != crate::vm::program::Access::Global {
-            let name = format!("{}.{}", self.prog.class(c).type_name(), f.name);
-            self.error(k, n, format!("Variable is not visible: {name}"));
-        }
-    }
-
-    /// Protected custom settings of another package are invisible to code outside it,
-    /// unless the publisher's support engineer compiles it through login access.
-    pub(super) fn check_sobject_visible(&mut self, k: usize, n: Node<'t>, s: u32) {
-        let d = self.schema.get(s);
-        if !d.protected || d.namespace.is_empty() {
-            return;
-        }
-        let ns = &self.sources[k].namespace;
-        if d.namespace.eq_ignore_ascii_case(ns)
-            || self
-                .isv_access
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(&d.namespace))
-        {
-            return;
-        }
-        let name = d.name.clone();
-        self.error(k, n, format!("Type is not visible: {name}"));
-    }
-
     /// Whether a value of type `from` may be assigned to `to` without a cast.
     pub(super) fn assignable(&self, from: &Ty, to: &Ty) -> bool {
         if from == to {
