@@ -117,7 +117,9 @@ fn count_limits(i: &mut Interp<'_>, rows: usize) -> R<()> {
         return Err(i.throw_ns_limit(format!("Too many DML statements: {stmts}")));
     }
     if total > limit::DML_ROWS {
-        return Err(i.throw_ns_limit(format!("Too many DML rows: {total}")));
+        // Salesforce names the first row over the limit, not the running total.
+        let over = limit::DML_ROWS + 1;
+        return Err(i.throw_ns_limit(format!("Too many DML rows: {over}")));
     }
     Ok(())
 }

@@ -197,9 +197,10 @@ fn run(
     }
     let l = i.ns_limits();
     l.query_rows += rows as u32;
-    let total = l.query_rows;
-    if total > limit::QUERY_ROWS {
-        return Err(i.throw_ns_limit(format!("Too many query rows: {total}")));
+    if l.query_rows > limit::QUERY_ROWS {
+        // Salesforce names the first row over the limit, not the running total.
+        let over = limit::QUERY_ROWS + 1;
+        return Err(i.throw_ns_limit(format!("Too many query rows: {over}")));
     }
     Ok(match result {
         QueryResult::Count(n) => Value::Int(n as i32),
