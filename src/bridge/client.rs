@@ -168,6 +168,11 @@ impl SandboxClient {
         let (mut sink, mut source) = stream.split();
         let (out_tx, mut out_rx) = mpsc::unbounded_channel::<String>();
         let (in_tx, in_rx) = mpsc::unbounded_channel::<String>();
+        // Set once this side has started the closing handshake: a peer that
+        // then drops the TCP connection without echoing the close frame has
+        // done nothing wrong that anyone needs to hear about.
+        let closing = Arc::new(AtomicBool::new(false));
+        let we_close = closing.clone();
         tokio::spawn(async move {
             while let Some(text) = out_rx.recv().await {
                 if let Err(e) = sink.send(Message::text(text)).await {
@@ -175,7 +180,10 @@ impl SandboxClient {
                     break;
                 }
             }
-            let _ = sink.close().await;
+            we_close.store(true, Ordering::SeqCst);
+            if let Err(e) = sink.close().await {
+                debug!("closing the sandbox connection: {e}");
+            }
         });
         tokio::spawn(async move {
             while let Some(frame) = source.next().await {
@@ -187,6 +195,10 @@ impl SandboxClient {
                     }
                     Ok(Message::Close(_)) => break,
                     Ok(_) => {}
+                    Err(e) if closing.load(Ordering::SeqCst) => {
+                        debug!("the sandbox connection ended after our close frame: {e}");
+                        break;
+                    }
                     Err(e) => {
                         warn!("reading from the sandbox failed: {e}");
                         break;

@@ -5,6 +5,7 @@
 //! port; the headless DAP client plays VS Code. Everything stays on loopback.
 //! The demo checks that every act behaved as documented and exits 0 only then.
 
+mod cast;
 mod dap;
 mod narrator;
 mod rules;
@@ -13,37 +14,9 @@ mod story;
 
 use std::path::PathBuf;
 
+pub use cast::Cast;
 use narrator::Narrator;
 use stage::Stage;
-
-/// Who plays which part.
-#[derive(Debug, Clone)]
-pub struct Cast {
-    pub engineer: String,
-    pub second_engineer: String,
-    pub org: String,
-    pub customer: String,
-    pub production: String,
-    pub production_user: String,
-    pub expired: String,
-    pub expired_user: String,
-}
-
-impl Cast {
-    /// The default world's cast.
-    pub fn default_world() -> Cast {
-        Cast {
-            engineer: "support@acme.example".into(),
-            second_engineer: "support2@acme.example".into(),
-            org: "globex-full".into(),
-            customer: "admin@globex.example.full".into(),
-            production: "globex-prod".into(),
-            production_user: "admin@globex.example".into(),
-            expired: "initech-sandbox".into(),
-            expired_user: "admin@initech.example.uat".into(),
-        }
-    }
-}
 
 /// Counts the acts that behaved as documented.
 #[derive(Debug, Default)]
@@ -77,7 +50,7 @@ pub async fn run(opts: Options) -> Result<Tally, String> {
     let mut n = Narrator::new(opts.step);
     let cast = Cast::default_world();
     let started = std::time::Instant::now();
-    let stage = Stage::start(opts.world.as_deref()).await?;
+    let stage = Stage::start(opts.world.as_deref(), &cast).await?;
     tracing::info!("stage up in {:?}", started.elapsed());
     n.part(&format!(
         "The Globex tax bug: an ISV support story ({} on a virtual clock, all on loopback)",

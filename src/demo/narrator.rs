@@ -46,8 +46,7 @@ impl Narrator {
         if self.step && self.act > 0 {
             print!("{}", self.paint(DIM, "   (press Enter for the next act) "));
             let _ = std::io::stdout().flush();
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
+            wait_for_enter();
         }
         self.act += 1;
         println!(
@@ -78,5 +77,20 @@ impl Narrator {
     /// The act did not behave as documented.
     pub fn fail(&self, text: &str) {
         println!("    {} {text}", self.paint(RED, "✗"));
+    }
+}
+
+/// Reads one line of stdin (Enter, or the end of input). On a multi-threaded
+/// runtime the worker steps aside, so the servers keep running meanwhile.
+fn wait_for_enter() {
+    let read = || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(read)
+        }
+        _ => read(),
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use super::Cast;
 use crate::bridge::client::SandboxClient;
 use crate::sandbox::Sandbox;
 use crate::sandbox::auth::current_code;
@@ -31,9 +32,11 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// Brings the world up on a virtual clock and starts both servers.
-    pub async fn start(world: Option<&Path>) -> Result<Stage, String> {
+    /// Brings the world up on a virtual clock and starts both servers;
+    /// refuses a world that lacks part of the `cast`.
+    pub async fn start(world: Option<&Path>, cast: &Cast) -> Result<Stage, String> {
         let loaded = crate::world::resolve(world).map_err(|e| e.to_string())?;
+        cast.check(&loaded.world)?;
         let w = loaded.world.clone();
         let clock = Clock::virtual_at(w.start);
         let sb = Sandbox::new(w, clock).map_err(|e| e.to_string())?;

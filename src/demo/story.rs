@@ -47,7 +47,7 @@ pub fn reproduction(stage: &Stage, org: &str) -> Result<String, String> {
         .org(org)
         .and_then(|o| o.info().project)
         .ok_or_else(|| format!("{org} has no project with scripts"))?;
-    std::fs::read_to_string(dir.join("scripts/create-invoice.apex")).map_err(|e| e.to_string())
+    std::fs::read_to_string(dir.join(super::cast::REPRODUCTION)).map_err(|e| e.to_string())
 }
 
 /// The top frame of a stopped thread: (frame id, name, line).
