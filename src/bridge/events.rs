@@ -5,6 +5,7 @@
 //! and then tells the client, so a handler that looks at the state after an
 //! event never sees it lag behind.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::client::SandboxEvent;
+use super::project::ANONYMOUS;
 use super::source::source_for;
 use super::state::{Settled, Shared};
 use crate::dap::protocol::{
@@ -39,6 +41,7 @@ pub async fn pump(
         sink,
         session_id: session_id.clone(),
         held: Vec::new(),
+        streamed: HashMap::new(),
         last_warning: None,
         last_timers: None,
     };
@@ -67,16 +70,53 @@ pub async fn pump(
     }
 }
 
+/// Output waiting for a request this bridge just started to be recorded.
+enum Held {
+    /// The `output` of a finished request.
+    Finished(i64, Value),
+    /// One `System.debug` line (a `Debug` event's body).
+    Line(Value),
+}
+
 struct Pump {
     shared: Arc<Shared>,
     sink: EventSink,
     session_id: String,
-    /// Output of finished requests whose origin was not known yet.
-    held: Vec<(i64, Value)>,
+    /// Output held back until the file of the request that wrote it is known.
+    held: Vec<Held>,
+    /// `System.debug` lines (line, text) that arrived one by one as `Debug`
+    /// events, per request: `RequestFinished` shows only the others.
+    streamed: HashMap<i64, Vec<(i64, String)>>,
     /// The last timer warning shown, so its `SystemWarning` twin is not shown again.
     last_warning: Option<String>,
     /// The last timers sent to the client (idle, cap).
     last_timers: Option<(i64, i64)>,
+}
+
+/// The lines of a finished request's `output` that were not shown as they
+/// were written (`streamed`, in order): those after its session ended, say.
+/// The output may leave out some streamed lines (a customer's view omits the
+/// package's), so each output line is matched forward in the streamed ones.
+fn unseen(output: &Value, streamed: Option<Vec<(i64, String)>>) -> Value {
+    let Some(streamed) = streamed else {
+        return output.clone();
+    };
+    let mut next = 0;
+    let mut out = Vec::new();
+    for line in output.as_array().into_iter().flatten() {
+        let key = (
+            line["line"].as_i64().unwrap_or(0),
+            line["message"].as_str().unwrap_or_default(),
+        );
+        match streamed[next..]
+            .iter()
+            .position(|(l, t)| (*l, t.as_str()) == key)
+        {
+            Some(at) => next += at + 1,
+            None => out.push(line.clone()),
+        }
+    }
+    Value::Array(out)
 }
 
 /// The request id in an event body, as a thread id.
@@ -115,6 +155,7 @@ impl Pump {
             "RequestStarted" => self.started(body),
             "Stopped" => self.stopped(body),
             "Resumed" => self.resumed(body),
+            "Debug" if body["origin"] == "System.debug" => self.debug_line(body),
             "Debug" => self.logpoint(body),
             "RequestFinished" => self.finished(body),
             "SessionTerminated" => self.terminated(body),
@@ -129,7 +170,6 @@ impl Pump {
                 }
             }
             "SessionTimers" => self.timers(body),
-            "LogLine" => self.log_line(body),
             other => tracing::debug!("ignoring the sandbox event {other}"),
         }
     }
@@ -230,13 +270,13 @@ impl Pump {
 
     fn finished(&mut self, body: &Value) {
         let Some(id) = request_of(body) else { return };
-        let placed = self.shared.anonymous_files.contains_key(&id);
-        if !placed && self.shared.starts_in_flight.load(Ordering::SeqCst) > 0 {
+        let output = unseen(&body["output"], self.streamed.remove(&id));
+        if self.must_hold(id) {
             // Maybe a request this bridge just started, whose file is about
             // to be recorded: show its output once it is.
-            self.held.push((id, body["output"].clone()));
+            self.held.push(Held::Finished(id, output));
         } else {
-            self.debug_lines(id, &body["output"]);
+            self.debug_lines(id, &output);
         }
         if body["success"].as_bool() == Some(false) {
             let e = &body["exception"];
@@ -258,14 +298,59 @@ impl Pump {
         self.shared.settle(id, Settled::Finished(body.clone()));
     }
 
+    /// Whether output of request `id` waits: a call that starts a request is
+    /// in flight and may be about to record the request's file, or earlier
+    /// output waits already (order is kept).
+    fn must_hold(&self, id: i64) -> bool {
+        !self.held.is_empty()
+            || (!self.shared.anonymous_files.contains_key(&id)
+                && self.shared.starts_in_flight.load(Ordering::SeqCst) > 0)
+    }
+
     /// Sends the output held back, now that the calls in flight are answered.
     fn release(&mut self) {
         if self.shared.starts_in_flight.load(Ordering::SeqCst) > 0 {
             return;
         }
-        for (id, output) in std::mem::take(&mut self.held) {
-            self.debug_lines(id, &output);
+        for held in std::mem::take(&mut self.held) {
+            match held {
+                Held::Finished(id, output) => self.debug_lines(id, &output),
+                Held::Line(body) => self.send_debug_line(&body),
+            }
         }
+    }
+
+    /// A `System.debug` line of a debugged request, as it is written: `stdout`
+    /// at the class (or `.apex` file) and line that wrote it.
+    fn debug_line(&mut self, body: &Value) {
+        let Some(id) = request_of(body) else { return };
+        if self.foreign(body) {
+            return;
+        }
+        self.streamed.entry(id).or_default().push((
+            body["line"].as_i64().unwrap_or(0),
+            body["text"].as_str().unwrap_or_default().to_owned(),
+        ));
+        let anonymous = body["typeref"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case(ANONYMOUS));
+        if (anonymous || !self.held.is_empty()) && self.must_hold(id) {
+            self.held.push(Held::Line(body.clone()));
+        } else {
+            self.send_debug_line(body);
+        }
+    }
+
+    fn send_debug_line(&self, body: &Value) {
+        let text = body["text"].as_str().unwrap_or_default();
+        let mut out = OutputEventBody::new("stdout", format!("{text}\n"));
+        if let Some(typeref) = body["typeref"].as_str() {
+            out.source = source_for(&self.shared, typeref, request_of(body), None);
+        }
+        if out.source.is_some() {
+            out.line = body["line"].as_i64();
+        }
+        self.send(EventBody::Output(out));
     }
 
     /// `System.debug` lines of request `id`, as `stdout`. Lines of an `.apex`
@@ -296,22 +381,6 @@ impl Pump {
             }
             self.send(EventBody::Output(out));
         }
-    }
-
-    /// A `USER_DEBUG` log line pushed as it happens.
-    fn log_line(&self, body: &Value) {
-        if self.foreign(body) {
-            return;
-        }
-        let Some(message) = body["message"].as_str() else {
-            return;
-        };
-        let mut out = OutputEventBody::new("stdout", format!("{message}\n"));
-        out.line = body["line"].as_i64();
-        if let Some(typeref) = body["typeref"].as_str() {
-            out.source = source_for(&self.shared, typeref, request_of(body), None);
-        }
-        self.send(EventBody::Output(out));
     }
 
     /// Timers go to the client when they carry a warning or have moved;

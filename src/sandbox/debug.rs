@@ -28,10 +28,13 @@ pub const MAX_DEBUGGED: usize = 2;
 pub const TOO_MANY: &str =
     "Too many concurrent debugged requests. This request will not be debugged";
 
-/// Which of the LoginAs user's requests a session debugs.
+/// Which of the LoginAs user's requests a session debugs, and what it hears of them.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FilterParams {
+    /// Send each debugged request's debug log as `LogLine` events.
+    #[serde(default)]
+    pub log_lines: bool,
     #[serde(default)]
     pub user_id_filter: Vec<String>,
     #[serde(default)]
@@ -64,6 +67,8 @@ pub struct DebugSession {
     user_ids: Vec<String>,
     kinds: Vec<String>,
     entry: Option<Regex>,
+    /// Whether the session asked for `LogLine` events.
+    pub log_lines: bool,
     pub control: Arc<DebugControl>,
     pub started: NaiveDateTime,
     last_activity: Mutex<NaiveDateTime>,
@@ -283,6 +288,7 @@ impl Sandbox {
             user_ids: filters.user_id_filter,
             kinds: filters.request_type_filter,
             entry,
+            log_lines: filters.log_lines,
             control: Arc::new(DebugControl::new()),
             started: now,
             last_activity: Mutex::new(now),

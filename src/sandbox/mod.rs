@@ -24,6 +24,7 @@ pub mod server;
 mod timers;
 mod traffic;
 pub mod visibility;
+mod vm_events;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -21,7 +21,7 @@ use super::debug::{MAX_DEBUGGED, TOO_MANY};
 use super::orgs::LogRecord;
 use super::protocol::{ApiError, EventName};
 use super::{Sandbox, rfc3339};
-use crate::vm::debug::{DebugCommand, DebuggerSetup, EventSink, StopInfo, VmEvent};
+use crate::vm::debug::{DebugCommand, DebuggerSetup, StopInfo};
 use crate::vm::interp::{DebugLine, RequestEnv};
 use crate::vm::platform::context::AsyncJob;
 use crate::vm::platform::log::LogLevels;
@@ -78,7 +78,7 @@ impl RequestInfo {
         *self.state.lock().expect("state lock")
     }
 
-    fn set_state(&self, s: State) {
+    pub(super) fn set_state(&self, s: State) {
         *self.state.lock().expect("state lock") = s;
     }
 
@@ -223,76 +223,6 @@ impl Tracker {
     }
 }
 
-/// Routes VM events of a debugged request to its session's connections.
-struct Sink {
-    sb: Sandbox,
-    session: u64,
-}
-
-impl EventSink for Sink {
-    fn event(&self, request: u64, event: VmEvent) {
-        let Some(r) = self.sb.requests.get(request) else {
-            return;
-        };
-        let Some(s) = self.sb.debug.get(self.session) else {
-            return;
-        };
-        let sid = self.session.to_string();
-        match event {
-            VmEvent::Stopped(stop) => {
-                r.set_state(State::Paused);
-                let file = self
-                    .sb
-                    .orgs
-                    .get(&r.org)
-                    .and_then(|o| {
-                        o.program
-                            .find_typeref(&stop.typeref)
-                            .map(|c| o.program.class(c).file.to_string())
-                    })
-                    .unwrap_or_else(|| "AnonymousBlock".into());
-                let mut body = json!({
-                    "requestId": request.to_string(),
-                    "sessionId": sid,
-                    "reason": stop.reason.as_str(),
-                    "typeref": stop.typeref,
-                    "file": file,
-                    "line": stop.line,
-                    "breakpoints": stop.breakpoints,
-                });
-                if let Some(e) = &stop.exception {
-                    body["exception"] = json!({
-                        "typeName": e.type_name, "message": e.message, "stack": e.stack, "caught": e.caught,
-                    });
-                }
-                if let Some(d) = &r.debug {
-                    *d.last_stop.lock().expect("stop lock") = Some(stop);
-                }
-                self.sb.emit(&s.listeners(), EventName::Stopped, body);
-            }
-            VmEvent::Resumed => {
-                r.set_state(State::Running);
-                self.sb.emit(
-                    &s.listeners(),
-                    EventName::Resumed,
-                    json!({ "requestId": request.to_string(), "sessionId": sid }),
-                );
-            }
-            VmEvent::Logpoint {
-                text,
-                typeref,
-                line,
-            } => {
-                self.sb.emit(
-                    &s.listeners(),
-                    EventName::Debug,
-                    json!({ "requestId": request.to_string(), "sessionId": sid, "text": text, "typeref": typeref, "line": line }),
-                );
-            }
-        }
-    }
-}
-
 impl Sandbox {
     /// Starts a request as the acting user; `origin` also gets `RequestFinished`.
     pub fn start_request(
@@ -334,10 +264,7 @@ impl Sandbox {
                     request: id,
                     control: s.control.clone(),
                     pause: pause.clone(),
-                    sink: Arc::new(Sink {
-                        sb: self.clone(),
-                        session: s.id,
-                    }),
+                    sink: Arc::new(super::vm_events::Sink::new(self.clone(), s.id)),
                     commands: rx,
                     stop_on_entry: false,
                 });
@@ -439,6 +366,9 @@ impl Sandbox {
                 log,
             });
         }
+        if let Some(log) = &outcome.log {
+            self.send_log_lines(r, &log.full);
+        }
         let finished = Finished {
             id: r.id,
             exception: outcome.exception,
@@ -470,6 +400,27 @@ impl Sandbox {
         }
         if self.requests.running.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.requests.idle.notify_waiters();
+        }
+    }
+
+    /// `LogLine` events, one per line of a debugged request's full debug log,
+    /// when its session asked for them.
+    fn send_log_lines(&self, r: &RequestInfo, log: &str) {
+        let Some(s) = r
+            .debug
+            .as_ref()
+            .and_then(|d| self.debug.get(d.session))
+            .filter(|s| s.log_lines)
+        else {
+            return;
+        };
+        let (to, rid, sid) = (s.listeners(), r.id.to_string(), s.id.to_string());
+        for (n, text) in log.lines().enumerate() {
+            self.emit(
+                &to,
+                EventName::LogLine,
+                json!({ "requestId": rid, "sessionId": sid, "index": n + 1, "text": text }),
+            );
         }
     }
 

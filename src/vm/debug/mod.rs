@@ -10,6 +10,7 @@
 mod control;
 mod evaluate;
 pub mod inspect;
+mod output;
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -80,6 +81,20 @@ pub enum VmEvent {
     /// A logpoint's message, with where it fired.
     Logpoint {
         text: String,
+        typeref: String,
+        line: u32,
+    },
+    /// A `System.debug` line, with the class and line that wrote it. Lines are
+    /// reported in order, before the next stop, call, return or throw.
+    Debug {
+        typeref: String,
+        line: u32,
+        level: String,
+        message: String,
+    },
+    /// An exception was thrown (each throw once, caught or not), with where.
+    Exception {
+        exception: ExceptionStop,
         typeref: String,
         line: u32,
     },
@@ -189,6 +204,11 @@ pub struct RequestDebugger {
     /// References handed out during the current stop.
     pub(crate) refs: Vec<RefTarget>,
     detached: bool,
+    /// How many of the request's `System.debug` lines were reported.
+    reported: usize,
+    /// The class (file) of the frame on top at the last hook: it wrote any
+    /// debug lines that appeared since.
+    writer: Option<u32>,
 }
 
 /// Everything a request needs to be debugged; built by the controller and moved to
@@ -228,6 +248,8 @@ impl RequestDebugger {
             function_pending: false,
             refs: Vec::new(),
             detached: false,
+            reported: 0,
+            writer: None,
         }
     }
 
@@ -356,14 +378,13 @@ impl RequestDebugger {
     }
 
     /// Called when an exception is thrown.
+    /// Every throw is reported as [`VmEvent::Exception`]; it stops when the
+    /// session's exception filter asks for it.
     pub fn on_throw(&mut self, i: &mut Interp<'_>, exc: &Rc<Obj>, caught: bool) {
         if self.detached || self.control.is_ended() {
             return;
         }
-        let names = exception_names(i, exc.class);
-        if !self.control.exception_filter().matches(&names, caught) {
-            return;
-        }
+        self.report_output(i);
         let d = super::describe_throw(i, &super::interp::Throw(exc.clone()));
         let info = ExceptionStop {
             type_name: d.type_name,
@@ -371,6 +392,19 @@ impl RequestDebugger {
             stack: d.stack,
             caught,
         };
+        let file = i.frames.last().map(|f| f.func.file_class).unwrap_or(0);
+        self.sink.event(
+            self.request,
+            VmEvent::Exception {
+                exception: info.clone(),
+                typeref: i.prog.class(file).typeref(),
+                line: i.line,
+            },
+        );
+        let names = exception_names(i, exc.class);
+        if !self.control.exception_filter().matches(&names, caught) {
+            return;
+        }
         self.stop(i, StopReason::Exception, Vec::new(), Some(info));
     }
 
@@ -379,6 +413,7 @@ impl RequestDebugger {
         if self.detached || self.control.is_ended() {
             return;
         }
+        self.report_output(i);
         self.sync(i);
         let Some(f) = i.frames.last() else { return };
         if self.functions.contains(&f.func.id) {
@@ -389,7 +424,11 @@ impl RequestDebugger {
     /// Called after a frame is popped, with the caller's position restored: a step
     /// that leaves its frame stops in the caller, at the call.
     pub fn on_return(&mut self, i: &mut Interp<'_>) {
-        if self.detached || i.frames.is_empty() {
+        if self.detached {
+            return;
+        }
+        self.report_output(i);
+        if i.frames.is_empty() {
             return;
         }
         if let Some(step) = self.step
@@ -414,6 +453,7 @@ impl RequestDebugger {
             breakpoints,
             exception,
         };
+        self.report_output(i);
         self.step = None;
         self.refs.clear();
         let started = Instant::now();
