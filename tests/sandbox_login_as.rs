@@ -359,3 +359,33 @@ async fn signing_out_ends_loginas_its_debug_session_and_the_token() {
     );
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_org_that_requires_mfa_takes_an_mfa_at_most_an_hour_old() {
+    let srv = Server::start().await;
+    let prod = json!({ "org": "globex-prod", "user": "admin@globex.example" });
+    let mut c = lmo(&srv, SUPPORT).await;
+    let verified = srv.now();
+    // Globex production requires MFA: an hour after the login's code, to the second, it still counts.
+    srv.advance(3600).await;
+    c.ok("loginAs.start", prod.clone()).await;
+    srv.advance(1).await;
+    let e = c.fails("loginAs.start", prod.clone()).await;
+    assert_eq!(e.code, "ORG_MFA_REQUIRED");
+    assert_eq!(
+        e.message,
+        format!(
+            "Globex Corp requires MFA for every login, and this LMO login verified its code at {verified}, more than 60 minutes ago; log in again (auth.login with a current TOTP code), then call loginAs.start"
+        )
+    );
+    // An org without the requirement takes the same login.
+    c.ok(
+        "loginAs.start",
+        json!({ "org": "globex-full", "user": ADMIN }),
+    )
+    .await;
+    // A new login with a current code satisfies it again.
+    c.login_lmo(SUPPORT).await.unwrap();
+    c.ok("loginAs.start", prod).await;
+    srv.shutdown().await;
+}

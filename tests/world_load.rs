@@ -118,6 +118,8 @@ fn the_default_world_has_seven_orgs_each_set_up_for_one_rule() {
     let prod = org("globex-prod");
     assert_eq!(prod.org_type, OrgType::Production);
     assert_eq!(active("globex-prod"), 1);
+    assert!(prod.settings.require_mfa, "an MFA org with a grant");
+    assert!(prod.users.iter().all(|u| u.totp_secret.is_some()));
 
     let initech = org("initech-sandbox");
     assert_eq!(initech.org_type, OrgType::Sandbox);

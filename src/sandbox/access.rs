@@ -2,11 +2,14 @@
 //!
 //! A grant belongs to one subscriber user and one publisher and is dead once it
 //! expires or is revoked. LoginAs needs the *Log in to Subscriber Org*
-//! permission, MFA in this login, and an active grant from the target user, in
-//! an org that offers login access at all. Every LoginAs, and every action
+//! permission, MFA in this login (every LMO login passes it), an MFA at most
+//! [`ORG_MFA_MAX_AGE`] old where the org requires MFA, and an active grant from
+//! the target user, in an org that offers login access at all. Every LoginAs, and every action
 //! under it, is written to the subscriber org's audit trail.
 
-use chrono::NaiveDateTime;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::{Value, json};
 
 use super::context::{Acting, Caller, lmo_only};
@@ -28,6 +31,10 @@ pub struct LoginAs {
     pub lmo_user: String,
     pub since: NaiveDateTime,
 }
+
+/// In an org that requires MFA, how recent the engineer's MFA must be for a
+/// LoginAs: the org's own MFA rule, stricter than the LMO session's 12 hours.
+pub const ORG_MFA_MAX_AGE: Duration = Duration::from_secs(3600);
 
 fn err(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
@@ -192,12 +199,8 @@ impl Sandbox {
                 ),
             ));
         }
-        if !session.mfa {
-            return Err(err(
-                "MFA_REQUIRED",
-                "the subscriber support console needs MFA: log in again with your TOTP code",
-            ));
-        }
+        // "MFA in this login" needs no check here: auth.login refuses every LMO
+        // login without a TOTP code, so each LMO session has passed MFA.
         let rt = self.org(org).cloned().ok_or_else(|| unknown_org(org))?;
         let info = rt.info();
         let target = info.user(user).cloned().ok_or_else(|| {
@@ -212,17 +215,11 @@ impl Sandbox {
         if let Some(e) = unavailable(&info) {
             return Err(e);
         }
-        if info.settings.require_mfa && !session.mfa {
-            return Err(err(
-                "ORG_MFA_REQUIRED",
-                format!(
-                    "{} requires MFA for every login; log in again with your TOTP code",
-                    info.name
-                ),
-            ));
-        }
-        check_grant(&info, &target, &self.world.publisher.name, self.clock.now())?;
         let now = self.clock.now();
+        if info.settings.require_mfa {
+            org_mfa(&info, session.created, now)?;
+        }
+        check_grant(&info, &target, &self.world.publisher.name, now)?;
         let l = LoginAs {
             org: info.key.clone(),
             user: target.username.clone(),
@@ -299,6 +296,24 @@ impl Sandbox {
             .collect();
         json!({ "grants": grants })
     }
+}
+
+/// An org that requires MFA accepts a LoginAs only from an LMO login whose MFA
+/// (the TOTP code of `auth.login`) was verified at most [`ORG_MFA_MAX_AGE`] ago.
+fn org_mfa(org: &Org, verified: NaiveDateTime, now: NaiveDateTime) -> Result<(), ApiError> {
+    let max_age = TimeDelta::from_std(ORG_MFA_MAX_AGE).unwrap_or(TimeDelta::MAX);
+    if now - verified <= max_age {
+        return Ok(());
+    }
+    Err(err(
+        "ORG_MFA_REQUIRED",
+        format!(
+            "{} requires MFA for every login, and this LMO login verified its code at {}, more than {} minutes ago; log in again (auth.login with a current TOTP code), then call loginAs.start",
+            org.name,
+            rfc3339(verified),
+            ORG_MFA_MAX_AGE.as_secs() / 60
+        ),
+    ))
 }
 
 /// The error for an org that is not in the world.
