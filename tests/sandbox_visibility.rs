@@ -283,3 +283,88 @@ async fn only_the_customer_authorizes_oauth() {
     );
     srv.shutdown().await;
 }
+
+const RICHARD: &str = "richard@hooli.example.qa";
+const HOOLI_ADMIN: &str = "admin@hooli.example.qa";
+
+/// Runs a line of anonymous Apex as a Hooli customer; returns the request id.
+async fn hooli_request(srv: &Server, user: &str) -> String {
+    let mut c = srv.subscriber("hooli-sandbox", user).await;
+    let run = c
+        .ok("apex.run", json!({ "code": "System.debug('hello');" }))
+        .await;
+    assert_eq!(run["success"], true, "{run}");
+    run["requestId"].as_str().unwrap().to_string()
+}
+
+fn listed(list: &serde_json::Value) -> Vec<String> {
+    let logs = list["logs"].as_array().unwrap();
+    logs.iter()
+        .map(|l| l["requestId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loginas_has_exactly_the_users_permissions_for_debug_logs() {
+    // Hooli's admin grants access too, so the LMO can log in as either user.
+    let srv = Server::start_with(|w| {
+        let hooli = w
+            .orgs
+            .iter_mut()
+            .find(|o| o.key == "hooli-sandbox")
+            .unwrap();
+        let mut grant = hooli.grants[0].clone();
+        grant.user = HOOLI_ADMIN.into();
+        hooli.grants.push(grant);
+    })
+    .await;
+    let admins = hooli_request(&srv, HOOLI_ADMIN).await;
+    let richards = hooli_request(&srv, RICHARD).await;
+
+    // Richard is a standard user: his own logs only, as himself...
+    let mut richard = srv.subscriber("hooli-sandbox", RICHARD).await;
+    assert_eq!(
+        listed(&richard.ok("logs.list", json!({})).await),
+        [richards.as_str()]
+    );
+    let e = richard
+        .fails("logs.get", json!({ "requestId": admins }))
+        .await;
+    assert_eq!(e.code, "LOG_NOT_VISIBLE");
+    assert_eq!(
+        e.message,
+        format!(
+            "request {admins} ran as admin@hooli.example.qa, and richard@hooli.example.qa is not an administrator, so they read only the debug logs of their own requests; ask admin@hooli.example.qa or an administrator of Hooli (QA Sandbox)"
+        )
+    );
+    // ...and the publisher logged in as him has no more than that.
+    let mut eng = srv.engineer(SUPPORT, "hooli-sandbox", RICHARD).await;
+    assert_eq!(
+        listed(&eng.ok("logs.list", json!({})).await),
+        [richards.as_str()]
+    );
+    let e = eng.fails("logs.get", json!({ "requestId": admins })).await;
+    assert_eq!(e.code, "LOG_NOT_VISIBLE");
+    assert_eq!(
+        e.message,
+        format!(
+            "request {admins} ran as admin@hooli.example.qa, and richard@hooli.example.qa is not an administrator, so they read only the debug logs of their own requests; login access gives exactly richard@hooli.example.qa's permissions; to read it, log in as admin@hooli.example.qa or as an administrator who granted login access"
+        )
+    );
+    let own = eng.ok("logs.get", json!({ "requestId": richards })).await;
+    assert_eq!(own["view"], "full");
+
+    // Logged in as the admin, the same engineer reads every user's logs.
+    eng.ok(
+        "loginAs.start",
+        json!({ "org": "hooli-sandbox", "user": HOOLI_ADMIN }),
+    )
+    .await;
+    assert_eq!(
+        listed(&eng.ok("logs.list", json!({})).await),
+        [admins.as_str(), richards.as_str()]
+    );
+    let theirs = eng.ok("logs.get", json!({ "requestId": admins })).await;
+    assert_eq!(theirs["view"], "full");
+    srv.shutdown().await;
+}

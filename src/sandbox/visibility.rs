@@ -283,12 +283,15 @@ impl Sandbox {
         Ok(json!({ "client": client, "authorized": true }))
     }
 
-    /// The org's debug logs.
+    /// The org's debug logs the acting user may read: every user's for an
+    /// administrator, their own requests' for anyone else. Under LoginAs the
+    /// same holds: login access gives exactly the user's permissions.
     pub fn logs_list(&self, acting: &Acting) -> Value {
         let logs: Vec<Value> = acting
             .org
             .logs()
             .iter()
+            .filter(|l| may_read_log_of(acting, &l.user))
             .map(|l| {
                 json!({
                     "requestId": l.request.to_string(), "kind": l.kind, "entryPoint": l.entry_point,
@@ -333,10 +336,39 @@ impl Sandbox {
                 format!("no debug log for request {request} in this org; list them with logs.list"),
             )
         })?;
+        if !may_read_log_of(acting, &l.user) {
+            return Err(log_not_visible(acting, request, &l.user));
+        }
         Ok(json!({
             "requestId": request.to_string(),
             "view": if full { "full" } else { "subscriber" },
             "text": if full { l.log.full } else { l.log.subscriber },
         }))
     }
+}
+
+/// Whether the acting user may read the debug log of a request run by `user`:
+/// administrators read every user's logs, other users only their own.
+fn may_read_log_of(acting: &Acting, user: &str) -> bool {
+    acting.user.is_admin() || acting.user.username.eq_ignore_ascii_case(user)
+}
+
+fn log_not_visible(acting: &Acting, request: u64, owner: &str) -> ApiError {
+    let me = &acting.user.username;
+    let fix = if acting.is_publisher() {
+        format!(
+            "login access gives exactly {me}'s permissions; to read it, log in as {owner} or as an administrator who granted login access"
+        )
+    } else {
+        format!(
+            "ask {owner} or an administrator of {}",
+            acting.org.info().name
+        )
+    };
+    err(
+        "LOG_NOT_VISIBLE",
+        format!(
+            "request {request} ran as {owner}, and {me} is not an administrator, so they read only the debug logs of their own requests; {fix}"
+        ),
+    )
 }
