@@ -13,9 +13,27 @@ fn after(t: chrono::NaiveDateTime, d: Duration) -> chrono::NaiveDateTime {
     t + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
+/// The last slot of the schedule `at`, `at + every`, ... that is not after
+/// `now`. When the clock jumps past several slots (`clock.advance`, a host
+/// that slept), the request runs once for the latest of them: missed runs are
+/// skipped, not replayed in a burst.
+fn latest_slot(
+    at: chrono::NaiveDateTime,
+    every: Duration,
+    now: chrono::NaiveDateTime,
+) -> chrono::NaiveDateTime {
+    let every_ms = i64::try_from(every.as_millis()).unwrap_or(i64::MAX).max(1);
+    let behind = (now - at).num_milliseconds();
+    if behind <= 0 {
+        return at;
+    }
+    at + chrono::Duration::milliseconds(behind / every_ms * every_ms)
+}
+
 impl Sandbox {
     /// Starts one task per scripted request, timed on the instance clock from
-    /// the world's start.
+    /// the world's start: the first run `at` after it, then one `every` period
+    /// apart (skipping runs the clock jumped over).
     pub fn start_traffic(&self) {
         for t in self.world.traffic.clone() {
             let sb = self.clone();
@@ -30,12 +48,16 @@ impl Sandbox {
             if self.is_shutting_down() {
                 return;
             }
+            let every = t.every.filter(|e| !e.is_zero());
+            if let Some(every) = every {
+                at = latest_slot(at, every, self.clock.now());
+            }
             if let Err(e) = self.run_traffic(&t) {
                 tracing::warn!("scripted request in {} as {}: {e}", t.org, t.user);
             }
-            match t.every {
-                Some(every) if !every.is_zero() => at = after(at, every),
-                _ => return,
+            match every {
+                Some(every) => at = after(at, every),
+                None => return,
             }
         }
     }
