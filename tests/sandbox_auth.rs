@@ -3,6 +3,7 @@
 
 mod sandbox_support;
 
+use isvdbg::sandbox::auth::code_at_step_offset;
 use sandbox_support::{Server, code_now, lmo_secret, wrong_code};
 use serde_json::json;
 
@@ -301,5 +302,101 @@ async fn an_org_that_requires_mfa_asks_its_users_for_a_code() {
         json!({ "org": "globex-full", "username": "admin@globex.example.full", "password": "demo-password-1" }),
     )
     .await;
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_user_cannot_log_in() {
+    let srv = Server::start_with(|w| {
+        let lmo = &mut w.publisher.lmo;
+        let u = lmo.users.iter_mut().find(|u| u.username == SUPPORT);
+        u.unwrap().active = false;
+        let o = w.orgs.iter_mut().find(|o| o.key == "globex-full").unwrap();
+        let sales = o
+            .users
+            .iter_mut()
+            .find(|u| u.username.starts_with("sales@"));
+        sales.unwrap().active = false;
+    })
+    .await;
+    let mut c = srv.client().await;
+    let e = c.login_lmo(SUPPORT).await.unwrap_err();
+    assert_eq!(e.code, "INACTIVE_USER");
+    assert_eq!(
+        e.message,
+        "LMO user support@acme.example is deactivated; an admin must reactivate the user before they can log in"
+    );
+    let e = c
+        .login_subscriber("globex-full", "sales@globex.example.full")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "INACTIVE_USER");
+    assert_eq!(
+        e.message,
+        "user sales@globex.example.full of org globex-full is deactivated; an admin must reactivate the user before they can log in"
+    );
+    // A wrong password still names the password first: the account is not revealed.
+    let e = c
+        .fails(
+            "auth.login",
+            json!({ "username": SUPPORT, "password": "guess", "code": "000000" }),
+        )
+        .await;
+    assert_eq!(e.code, "WRONG_PASSWORD");
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_ends_twelve_hours_after_the_login_however_busy() {
+    let srv = Server::start().await;
+    let mut c = srv.client().await;
+    let login = c.login_lmo(SUPPORT).await.unwrap();
+    let token_id = login["tokenId"].as_str().unwrap().to_string();
+    let logged_in = srv.sb.clock.now();
+    // Used every hour: never idle, and alive until the 12th hour ends.
+    for _ in 0..12 {
+        c.ok("lma.search", json!({ "query": "globex" })).await;
+        srv.advance(3600).await;
+    }
+    assert_eq!(srv.sb.clock.now(), logged_in + chrono::Duration::hours(12));
+    let e = c.fails("lma.search", json!({ "query": "globex" })).await;
+    assert_eq!(e.code, "TOKEN_EXPIRED");
+    assert_eq!(
+        e.message,
+        format!(
+            "session {token_id} reached its maximum age of 12 hours at {} UTC, however active it was; the user must log in again",
+            (logged_in + chrono::Duration::hours(12)).format("%Y-%m-%d %H:%M:%S")
+        )
+    );
+    srv.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_one_step_off_are_accepted_and_two_steps_off_refused() {
+    let srv = Server::start().await;
+    let mut c = srv.client().await;
+    let (password, secret) = lmo_secret(&srv.sb, SUPPORT);
+    let login = |offset: i64, sb: &isvdbg::sandbox::Sandbox| {
+        let code = code_at_step_offset(&secret, sb.clock.now(), offset).unwrap();
+        json!({ "username": SUPPORT, "password": password, "code": code })
+    };
+    // A device 30 s slow, then one 30 s fast (each login in a fresh window).
+    for offset in [-1, 1] {
+        srv.advance(120).await;
+        c.ok("auth.login", login(offset, &srv.sb)).await;
+    }
+    // Two steps either way is outside the window: a wrong code.
+    for offset in [-2, 2] {
+        srv.advance(120).await;
+        let e = c.fails("auth.login", login(offset, &srv.sb)).await;
+        assert_eq!(e.code, "WRONG_CODE");
+        assert!(
+            e.message.starts_with(
+                "wrong verification code for LMO user support@acme.example; enter the current 6-digit code"
+            ),
+            "{}",
+            e.message
+        );
+    }
     srv.shutdown().await;
 }
