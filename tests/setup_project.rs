@@ -88,6 +88,8 @@ async fn setup_writes_a_project_for_isv_debugging_and_a_rerun_keeps_the_users_ed
         !run.stdout.contains('\x1b'),
         "plain output when not a terminal"
     );
+    // It closes its sandbox connection cleanly: no warning at the end.
+    assert!(!run.stderr.contains("WARN"), "{}", run.stderr);
 
     // sfdx-project.json files: the subscriber's code has no namespace, the package's has its own.
     let root = json_file(project.join("sfdx-project.json"));
