@@ -3,7 +3,10 @@
 // Checks a packaged .vsix: it holds the manifest with the generated launch
 // and attach attributes, the extension's code, and no tests or dev modules.
 //
-//   node scripts/check-vsix.js isvdbg-0.1.0.vsix [--expect-bin]
+//   node scripts/check-vsix.js isvdbg-0.1.0.vsix [--expect-bin TARGET]
+//
+// With --expect-bin, it also holds bin/isvdbg and bin/target.json naming
+// TARGET (such as linux-x64), and the package is for that platform only.
 //
 // Reads the zip with node alone (central directory + raw inflate), so a
 // machine without unzip can run it.
@@ -50,7 +53,7 @@ function readZip(zip) {
 /**
  * The problems with a .vsix, empty when it is good.
  * @param {Buffer} vsix
- * @param {{expectBin: boolean}} options
+ * @param {{expectBin?: string}} options expectBin: the target the bundled binary is for
  */
 function vsixProblems(vsix, { expectBin }) {
     const entries = readZip(vsix);
@@ -73,19 +76,33 @@ function vsixProblems(vsix, { expectBin }) {
             problems.push(`should not be packaged: ${name}`);
         }
     }
-    if (expectBin && !entries.has('extension/bin/isvdbg') && !entries.has('extension/bin/isvdbg.exe')) {
-        problems.push('missing extension/bin/isvdbg');
+    if (expectBin) {
+        if (!entries.has('extension/bin/isvdbg') && !entries.has('extension/bin/isvdbg.exe')) {
+            problems.push('missing extension/bin/isvdbg');
+        }
+        const targetEntry = entries.get('extension/bin/target.json');
+        const named = targetEntry ? JSON.parse(targetEntry().toString('utf8')).target : undefined;
+        if (named !== expectBin) {
+            problems.push(`extension/bin/target.json names ${named ?? 'nothing'}, not ${expectBin}`);
+        }
+        const vsixManifest = entries.get('extension.vsixmanifest')?.().toString('utf8') ?? '';
+        const platform = /TargetPlatform="([^"]*)"/.exec(vsixManifest)?.[1];
+        if (platform !== expectBin) {
+            problems.push(
+                `the package is for ${platform ?? 'every platform'}, not only ${expectBin}: package it with vsce package --target ${expectBin}`,
+            );
+        }
     }
     return problems;
 }
 
 if (require.main === module) {
-    const [file, flag] = process.argv.slice(2);
-    if (!file) {
-        console.error('usage: node scripts/check-vsix.js FILE.vsix [--expect-bin]');
+    const [file, flag, target] = process.argv.slice(2);
+    if (!file || (flag !== undefined && (flag !== '--expect-bin' || !target))) {
+        console.error('usage: node scripts/check-vsix.js FILE.vsix [--expect-bin TARGET]');
         process.exit(2);
     }
-    const problems = vsixProblems(fs.readFileSync(file), { expectBin: flag === '--expect-bin' });
+    const problems = vsixProblems(fs.readFileSync(file), { expectBin: target });
     if (problems.length > 0) {
         for (const p of problems) console.error(`check-vsix: ${file}: ${p}`);
         process.exit(1);

@@ -10,6 +10,7 @@ const { findAdapter } = require('./binary');
  * @property {string} extensionPath
  * @property {Record<string, string | undefined>} env
  * @property {NodeJS.Platform} platform
+ * @property {string} arch
  * @property {import('./binary').LookupFs} fs
  */
 
@@ -28,6 +29,7 @@ function createAdapterDescriptorFactory(vscode, deps) {
                 extensionPath: deps.extensionPath,
                 env: deps.env,
                 platform: deps.platform,
+                arch: deps.arch,
                 fs: deps.fs,
                 workspaceFolder: session.workspaceFolder?.uri.fsPath,
             });

@@ -1,6 +1,7 @@
 // @ts-check
 // Finding the isvdbg binary: the isvdbg.path setting, then the binary
-// bundled in the extension's bin/ folder, then isvdbg on PATH.
+// bundled in the extension's bin/ folder (only when it was built for this
+// platform), then isvdbg on PATH.
 'use strict';
 
 const path = require('node:path');
@@ -9,6 +10,7 @@ const path = require('node:path');
  * @typedef {object} LookupFs
  * @property {(p: string, mode?: number) => void} accessSync
  * @property {(p: string) => {isFile(): boolean}} statSync
+ * @property {(p: string, encoding: 'utf8') => string} readFileSync
  * @property {{X_OK: number}} constants
  */
 
@@ -18,6 +20,7 @@ const path = require('node:path');
  * @property {string} extensionPath the extension's install folder
  * @property {Record<string, string | undefined>} env the process environment (PATH, PATHEXT, HOME)
  * @property {NodeJS.Platform} platform
+ * @property {string} arch such as `x64` (process.arch)
  * @property {LookupFs} fs
  * @property {string} [workspaceFolder] for a relative isvdbg.path
  */
@@ -31,6 +34,45 @@ class AdapterNotFoundError extends Error {
         super(message);
         this.name = 'AdapterNotFoundError';
     }
+}
+
+/**
+ * The file next to the bundled binary that names the platform it was built
+ * for: `{"target": "linux-x64"}`, written when the .vsix is packaged.
+ */
+const TARGET_FILE = 'target.json';
+
+/**
+ * The VS Code target platform (as `vsce package --target` spells it) of a
+ * Node.js platform and architecture: `linux-x64`, `darwin-arm64`,
+ * `win32-x64`, `linux-armhf`.
+ * @param {string} platform process.platform
+ * @param {string} arch process.arch
+ */
+function targetOf(platform, arch) {
+    return `${platform}-${arch === 'arm' ? 'armhf' : arch}`;
+}
+
+/**
+ * The target the bundled binary was built for, or why it is unknown.
+ * @param {LookupFs} fs
+ * @param {string} file the target file
+ * @returns {{target: string} | {unknown: string}}
+ */
+function bundledTarget(fs, file) {
+    let text;
+    try {
+        text = fs.readFileSync(file, 'utf8');
+    } catch {
+        return { unknown: `${file} is missing` };
+    }
+    try {
+        const target = JSON.parse(text).target;
+        if (typeof target === 'string' && target) return { target };
+    } catch {
+        // Reported below.
+    }
+    return { unknown: `${file} does not name a target` };
 }
 
 /** @param {NodeJS.Platform} platform */
@@ -97,7 +139,14 @@ function findAdapter(lookup) {
         );
     }
     const bundled = p.join(lookup.extensionPath, 'bin', exeName(platform));
-    if (isExecutable(fs, bundled, platform)) return { command: bundled, source: 'bundled' };
+    let bundledState = 'not there';
+    if (isExecutable(fs, bundled, platform)) {
+        // A binary for another platform would start with ENOEXEC: skip it.
+        const here = targetOf(platform, lookup.arch);
+        const built = bundledTarget(fs, p.join(lookup.extensionPath, 'bin', TARGET_FILE));
+        if ('target' in built && built.target === here) return { command: bundled, source: 'bundled' };
+        bundledState = 'target' in built ? `built for ${built.target}, not ${here}` : `not used: ${built.unknown}`;
+    }
 
     const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
     for (const dir of dirs) {
@@ -107,8 +156,8 @@ function findAdapter(lookup) {
     const searched = dirs.length > 0 ? dirs.join(platform === 'win32' ? ';' : ':') : '(PATH is empty)';
     throw new AdapterNotFoundError(
         'Cannot find the isvdbg debug adapter. Looked at: the isvdbg.path setting (not set); ' +
-            `the bundled binary ${bundled} (not there); isvdbg on PATH (${searched}). ${FIX}`,
+            `the bundled binary ${bundled} (${bundledState}); isvdbg on PATH (${searched}). ${FIX}`,
     );
 }
 
-module.exports = { findAdapter, AdapterNotFoundError };
+module.exports = { findAdapter, targetOf, AdapterNotFoundError, TARGET_FILE };

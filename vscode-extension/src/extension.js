@@ -28,7 +28,7 @@ function activate(context) {
         setInterval: (fn, ms) => setInterval(fn, ms),
         clearInterval: (handle) => clearInterval(/** @type {NodeJS.Timeout} */ (handle)),
     });
-    const binaryDeps = { extensionPath: context.extensionPath, env: process.env, platform: process.platform, fs };
+    const binaryDeps = { extensionPath: context.extensionPath, env: process.env, platform: process.platform, arch: process.arch, fs };
 
     const provider = createConfigurationProvider(vscode, { fs });
     context.subscriptions.push(

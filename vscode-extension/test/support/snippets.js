@@ -44,10 +44,11 @@ function expandTabStops(text) {
 
 /**
  * @param {string} text a snippet string after tab stops are expanded
+ * @param {Record<string, string>} variables
  */
-function substituteVariables(text) {
+function substituteVariables(text, variables) {
     return text.replace(/\$\{(\w+)\}/g, (whole, name) => {
-        const value = /** @type {Record<string, string>} */ (VARIABLES)[name];
+        const value = variables[name];
         if (value === undefined) throw new Error(`the snippet uses \${${name}}, which the test has no sample for`);
         return value;
     });
@@ -55,19 +56,20 @@ function substituteVariables(text) {
 
 /**
  * @param {unknown} value a snippet body or part of one
+ * @param {Record<string, string>} [variables] values of launch.json variables
  * @returns {unknown}
  */
-function resolveSnippet(value) {
+function resolveSnippet(value, variables = VARIABLES) {
     if (typeof value === 'string') {
         if (value.startsWith('^')) {
             const fragment = expandTabStops(value.slice(1)).replace(/\\\$/g, '$');
-            return resolveSnippet(JSON.parse(fragment));
+            return resolveSnippet(JSON.parse(fragment), variables);
         }
-        return substituteVariables(value);
+        return substituteVariables(value, variables);
     }
-    if (Array.isArray(value)) return value.map(resolveSnippet);
+    if (Array.isArray(value)) return value.map((v) => resolveSnippet(v, variables));
     if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSnippet(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSnippet(v, variables)]));
     }
     return value;
 }

@@ -5,17 +5,22 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 
-const { findAdapter, AdapterNotFoundError } = require('../../src/binary');
+const { findAdapter, targetOf, AdapterNotFoundError } = require('../../src/binary');
 const { createAdapterDescriptorFactory } = require('../../src/adapterFactory');
 const { createVscodeStub } = require('../support/vscode-stub');
 
+/** The target file of a bundled binary built for `target`. */
+const BUILT_FOR = (/** @type {string} */ target) => ({ '/ext/bin/target.json': JSON.stringify({ target }) });
+
 /**
- * A file system where only `executables` exist (as executable files) and
- * `plain` exist without the execute bit.
+ * A file system where only `executables` exist (as executable files),
+ * `plain` exist without the execute bit, and `texts` can be read. By
+ * default the bundled binary's target file says linux-x64.
  * @param {string[]} executables
  * @param {string[]} [plain]
+ * @param {Record<string, string>} [texts]
  */
-function fakeFs(executables, plain = []) {
+function fakeFs(executables, plain = [], texts = BUILT_FOR('linux-x64')) {
     return {
         constants: { X_OK: 1 },
         statSync(/** @type {string} */ p) {
@@ -24,6 +29,11 @@ function fakeFs(executables, plain = []) {
         },
         accessSync(/** @type {string} */ p) {
             if (!executables.includes(p)) throw new Error(`EACCES ${p}`);
+        },
+        readFileSync(/** @type {string} */ p) {
+            const text = texts[p];
+            if (text === undefined) throw new Error(`ENOENT ${p}`);
+            return text;
         },
     };
 }
@@ -35,6 +45,7 @@ function lookup(over) {
         extensionPath: '/ext',
         env: { PATH: '/usr/local/bin:/usr/bin', HOME: '/home/me' },
         platform: /** @type {NodeJS.Platform} */ ('linux'),
+        arch: 'x64',
         fs: fakeFs([]),
         ...over,
     };
@@ -92,6 +103,39 @@ test('when nothing is found, the message says where it looked and how to fix it'
     assert.throws(() => findAdapter(lookup({ env: {} })), /isvdbg on PATH \(\(PATH is empty\)\)/);
 });
 
+test('a bundled binary built for another platform is skipped for the one on PATH', () => {
+    const both = ['/ext/bin/isvdbg', '/usr/bin/isvdbg'];
+    // A .vsix packaged on Linux, installed on an Apple silicon Mac.
+    const mac = { platform: /** @type {NodeJS.Platform} */ ('darwin'), arch: 'arm64' };
+    assert.deepEqual(findAdapter(lookup({ ...mac, fs: fakeFs(both) })), { command: '/usr/bin/isvdbg', source: 'path' });
+    // The same platform on another architecture.
+    assert.equal(findAdapter(lookup({ arch: 'arm64', fs: fakeFs(both) })).source, 'path');
+    // Nothing on PATH: the message says why the bundled binary was not used.
+    assert.throws(
+        () => findAdapter(lookup({ ...mac, fs: fakeFs(['/ext/bin/isvdbg']) })),
+        (/** @type {Error} */ e) =>
+            e instanceof AdapterNotFoundError &&
+            e.message.includes('the bundled binary /ext/bin/isvdbg (built for linux-x64, not darwin-arm64)'),
+    );
+});
+
+test('a bundled binary whose target is unknown is not used', () => {
+    const both = ['/ext/bin/isvdbg', '/usr/bin/isvdbg'];
+    assert.equal(findAdapter(lookup({ fs: fakeFs(both, [], {}) })).source, 'path');
+    assert.equal(findAdapter(lookup({ fs: fakeFs(both, [], { '/ext/bin/target.json': 'not json' }) })).source, 'path');
+    assert.throws(
+        () => findAdapter(lookup({ fs: fakeFs(['/ext/bin/isvdbg'], [], {}) })),
+        /the bundled binary \/ext\/bin\/isvdbg \(not used: \/ext\/bin\/target\.json is missing\)/,
+    );
+});
+
+test('targets are spelt as vsce package --target spells them', () => {
+    assert.equal(targetOf('linux', 'x64'), 'linux-x64');
+    assert.equal(targetOf('darwin', 'arm64'), 'darwin-arm64');
+    assert.equal(targetOf('win32', 'x64'), 'win32-x64');
+    assert.equal(targetOf('linux', 'arm'), 'linux-armhf');
+});
+
 test('Windows: isvdbg.exe, ; in PATH, no execute bit', () => {
     const fs = fakeFs([], ['C:\\tools\\isvdbg.exe']);
     const found = findAdapter(
@@ -107,6 +151,7 @@ test('the factory starts `isvdbg dap` with the binary found', () => {
         extensionPath: '/ext',
         env: { PATH: '/usr/bin' },
         platform: 'linux',
+        arch: 'x64',
         fs: fakeFs(['/ext/bin/isvdbg']),
     });
     const descriptor = /** @type {any} */ (factory.createDebugAdapterDescriptor(/** @type {any} */ ({}), undefined));
@@ -122,6 +167,7 @@ test('the factory throws the not-found message for VS Code to show', () => {
         extensionPath: '/ext',
         env: {},
         platform: 'linux',
+        arch: 'x64',
         fs: fakeFs([]),
     });
     assert.throws(() => factory.createDebugAdapterDescriptor(/** @type {any} */ ({}), undefined), AdapterNotFoundError);
