@@ -140,33 +140,60 @@ fn parse_head(block: &[u8]) -> Head {
     let mut content_length = Err(FrameError::MissingContentLength);
     let mut origin = None;
     for line in text.split("\r\n") {
-        // Found anywhere on the line, so that a header glued to leftover bytes
-        // of a broken frame still counts and the stream resynchronises.
-        let lower = line.to_ascii_lowercase();
-        if let Some(i) = lower.rfind("content-length")
-            && let Some(value) = line[i + "content-length".len()..]
-                .trim_start()
-                .strip_prefix(':')
-        {
-            let value = value.trim();
-            content_length = match value.parse::<usize>() {
-                Ok(n) => Ok(n),
-                Err(_) => Err(FrameError::BadContentLength {
-                    value: value.chars().take(40).collect(),
-                }),
-            };
+        let Some(value) = content_length_value(line) else {
+            if let Some((name, value)) = line.split_once(':')
+                && name.trim().eq_ignore_ascii_case("origin")
+            {
+                origin = Some(value.trim().chars().take(200).collect());
+            }
             continue;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.trim().eq_ignore_ascii_case("origin")
-        {
-            origin = Some(value.trim().chars().take(200).collect());
-        }
+        };
+        content_length = match value.parse::<usize>() {
+            Ok(n) => Ok(n),
+            Err(_) => Err(FrameError::BadContentLength {
+                value: value.chars().take(40).collect(),
+            }),
+        };
     }
     Head {
         content_length,
         origin,
     }
+}
+
+const CONTENT_LENGTH: &str = "content-length";
+
+/// The value of `line` when it is a `Content-Length` header.
+///
+/// A header counts only under its exact name, so `X-Original-Content-Length`
+/// is just another unknown header. A line whose text before the first colon
+/// cannot be a header name is leftover bytes of a broken frame; a
+/// `Content-Length:` at its end still counts, so the stream resynchronises on
+/// the next real frame.
+fn content_length_value(line: &str) -> Option<&str> {
+    if let Some((name, value)) = line.split_once(':') {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case(CONTENT_LENGTH) {
+            return Some(value.trim());
+        }
+        if is_header_name(name) {
+            return None;
+        }
+    }
+    let lower = line.to_ascii_lowercase();
+    let at = lower.rfind(CONTENT_LENGTH)?;
+    let value = line[at + CONTENT_LENGTH.len()..]
+        .trim_start()
+        .strip_prefix(':')?;
+    Some(value.trim())
+}
+
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl Decoder for DapCodec {

@@ -105,6 +105,35 @@ fn headers_are_case_insensitive_and_unknown_ones_ignored() {
 }
 
 #[test]
+fn only_the_exact_content_length_header_sets_the_length() {
+    let body = request(4, "threads").to_string();
+    for headers in [
+        format!(
+            "X-Original-Content-Length: 3\r\nContent-Length: {}",
+            body.len()
+        ),
+        format!(
+            "Content-Length: {}\r\nX-Original-Content-Length: 3",
+            body.len()
+        ),
+        format!(
+            "content-length: {}\r\nX-Note: content-length: 3",
+            body.len()
+        ),
+    ] {
+        let input = format!("{headers}\r\n\r\n{body}");
+        let frames = decode_all(input.as_bytes(), 64);
+        assert_eq!(messages(&frames), vec![request(4, "threads")], "{headers}");
+        assert_eq!(frames.len(), 1, "{headers}");
+    }
+    let frames = decode_all(b"X-Original-Content-Length: 3\r\n\r\n", 64);
+    assert!(matches!(
+        &frames[..],
+        [Frame::Rejected(FrameError::MissingContentLength)]
+    ));
+}
+
+#[test]
 fn missing_content_length_is_rejected_and_the_next_frame_still_decodes() {
     let mut input = b"X-Other: 1\r\n\r\n".to_vec();
     input.extend(framed(&request(2, "threads")));
