@@ -6,11 +6,13 @@ use serde_json::{Value, json};
 
 use super::Bridge;
 use super::connect::api;
-use super::events::REQUEST_FINISHED_EVENT;
-use super::state::Settled;
+use super::wait::{Answer, Starting, request_id};
 use crate::dap::error::ids;
 use crate::dap::protocol::{BreakpointEventBody, EventBody};
 use crate::dap::{BackendEvent, DapError};
+
+/// The custom requests that wait for Apex to run, and so may be cancelled.
+pub const CANCELLABLE: [&str; 2] = ["isv/runApex", "isv/invoke"];
 
 /// Answers one custom request.
 pub async fn handle(
@@ -82,9 +84,10 @@ async fn run_apex(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> 
         return Err(DapError::new(
             ids::RUNTIME,
             format!(
-                "`asUser` {user} is not supported: anonymous Apex runs as the LoginAs user {}, \
-                 the only user whose requests this session debugs; to run as {user}, set \
-                 `loginAsUser` to {user} and start a new session",
+                "`asUser` {user} is not supported: under login access the sandbox runs \
+                 anonymous Apex as the user you logged in as ({}), and the ISV debugger debugs \
+                 only that user's requests; to run as {user}, set `loginAsUser` to {user} in \
+                 the launch configuration and start a new session",
                 live.login_as_user
             ),
         )
@@ -153,7 +156,7 @@ async fn run_apex(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> 
     {
         params["name"] = json!(name.to_string_lossy());
     }
-    bridge.shared.start_pending();
+    let starting = Starting::new(bridge.shared.clone());
     let started = live.client.call("apex.run", params).await;
     let id = started
         .as_ref()
@@ -165,30 +168,25 @@ async fn run_apex(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> 
     if let (Some(id), Ok(mut last)) = (id, bridge.shared.last_started.lock()) {
         *last = Some(id);
     }
-    bridge.shared.start_known();
+    drop(starting);
     let started = started.map_err(api)?;
     let id = id.ok_or_else(|| no_id(&started))?;
+    let reporter = bridge.reporter();
     if !wait {
-        follow(bridge, id, None);
+        reporter.follow(id, None);
         return Ok(json!({ "requestId": id.to_string() }));
     }
-    let answer = match bridge.shared.settled(id, false).await {
-        Settled::Finished(body) => finished_answer(id, &body),
-        Settled::Paused => {
-            follow(bridge, id, None);
-            paused_answer(bridge, id)
-        }
-    };
-    Ok(answer)
+    answer(reporter.run_apex(id)).await
 }
 
-/// `{requestId, threadId, paused: true}` for a request that stopped.
-fn paused_answer(bridge: &Bridge, id: i64) -> Value {
-    let mut answer = json!({ "requestId": id.to_string(), "paused": true });
-    if let Some(thread) = bridge.shared.thread_of(id) {
-        answer["threadId"] = json!(thread);
-    }
-    answer
+/// The answer a waiting task hands back.
+async fn answer(rx: tokio::sync::oneshot::Receiver<Answer>) -> Result<Value, DapError> {
+    rx.await.unwrap_or_else(|_| {
+        Err(DapError::new(
+            ids::RUNTIME,
+            "the wait for the request ended early; its end is reported by `isv/requestFinished`",
+        ))
+    })
 }
 
 fn no_id(answer: &Value) -> DapError {
@@ -196,57 +194,6 @@ fn no_id(answer: &Value) -> DapError {
         ids::RUNTIME,
         format!("the sandbox started a request but gave no id ({answer}); update isvdbg"),
     )
-}
-
-/// `{requestId, success, output, exception?}` from a `RequestFinished` body.
-fn finished_answer(id: i64, body: &Value) -> Value {
-    let mut answer = json!({
-        "requestId": id.to_string(),
-        "success": body["success"].as_bool().unwrap_or(false),
-        "output": body.get("output").cloned().unwrap_or(json!([])),
-    });
-    if let Some(e) = body.get("exception").filter(|e| !e.is_null()) {
-        answer["exception"] = e.clone();
-    }
-    answer
-}
-
-/// After answering that request `id` paused, reports its end as the custom
-/// event `isv/requestFinished` (with the REST reply, when `rest` brings one).
-fn follow(
-    bridge: &Bridge,
-    id: i64,
-    rest: Option<tokio::sync::oneshot::Receiver<Result<Value, super::client::ApiError>>>,
-) {
-    let Some(sink) = bridge.sink.clone() else {
-        return;
-    };
-    let shared = bridge.shared.clone();
-    tokio::spawn(async move {
-        let mut body = match shared.settled(id, true).await {
-            Settled::Finished(b) => finished_answer(id, &b),
-            Settled::Paused => return,
-        };
-        if let Some(rest) = rest
-            && let Ok(Ok(reply)) = rest.await
-        {
-            body["status"] = reply["status"].clone();
-            body["body"] = reply["body"].clone();
-        }
-        let _ = sink.send(BackendEvent::Custom {
-            event: REQUEST_FINISHED_EVENT.to_owned(),
-            body,
-        });
-    });
-}
-
-/// A request id as a thread id.
-fn request_id(v: &Value) -> Option<i64> {
-    match v {
-        Value::String(s) => s.parse().ok(),
-        Value::Number(n) => n.as_i64(),
-        _ => None,
-    }
 }
 
 /// A path relative to the project (or as given when absolute).
@@ -294,70 +241,27 @@ async fn invoke(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> {
     }
     let entry = format!("{method} {}", path.trim_start_matches("/services/apexrest"));
     let live = bridge.live.as_ref().expect("checked by handle");
-    let shared = bridge.shared.clone();
-    let already: Vec<i64> = shared
+    let already: Vec<i64> = bridge
+        .shared
         .started
         .lock()
         .map(|s| s.iter().map(|(id, ..)| *id).collect())
         .unwrap_or_default();
-    let (reply_tx, mut reply_rx) = tokio::sync::oneshot::channel();
+    let (reply_tx, reply_rx) = tokio::sync::oneshot::channel();
     let client = live.client.clone();
     tokio::spawn(async move {
         let _ = reply_tx.send(client.call("rest.invoke", params).await);
     });
-    // Until the reply comes: has our request started (and stopped)?
-    let id = loop {
-        // Registered before looking, so a start in between is not missed.
-        let woken = shared.started_notify.notified();
-        tokio::pin!(woken);
-        woken.as_mut().enable();
-        let found = shared.started.lock().ok().and_then(|s| {
+    // Our request is the first REST request on that method and path that
+    // starts after the call.
+    let find = move |shared: &super::state::Shared| {
+        shared.started.lock().ok().and_then(|s| {
             s.iter()
                 .find(|(id, kind, ep)| kind == "REST" && ep == &entry && !already.contains(id))
                 .map(|(id, ..)| *id)
-        });
-        if let Some(id) = found {
-            if let Ok(mut last) = shared.last_started.lock() {
-                *last = Some(id);
-            }
-            break id;
-        }
-        tokio::select! {
-            reply = &mut reply_rx => return rest_answer(&shared, reply),
-            _ = woken => {}
-        }
+        })
     };
-    tokio::select! {
-        reply = &mut reply_rx => rest_answer(&shared, reply),
-        settled = shared.settled(id, false) => match settled {
-            Settled::Paused => {
-                follow(bridge, id, Some(reply_rx));
-                Ok(paused_answer(bridge, id))
-            }
-            Settled::Finished(_) => rest_answer(&shared, reply_rx.await),
-        },
-    }
-}
-
-fn rest_answer(
-    shared: &super::state::Shared,
-    reply: Result<Result<Value, super::client::ApiError>, tokio::sync::oneshot::error::RecvError>,
-) -> Result<Value, DapError> {
-    match reply {
-        Ok(Ok(v)) => {
-            if let (Some(id), Ok(mut last)) =
-                (request_id(&v["requestId"]), shared.last_started.lock())
-            {
-                *last = Some(id);
-            }
-            Ok(v)
-        }
-        Ok(Err(e)) => Err(api(e)),
-        Err(_) => Err(DapError::new(
-            ids::RUNTIME,
-            "the REST call was lost with the sandbox connection",
-        )),
-    }
+    answer(bridge.reporter().invoke(find, reply_rx)).await
 }
 
 /// `isv/debugLog {requestId, view}` → `{text}`.

@@ -29,6 +29,7 @@ pub mod settings;
 pub mod settings_scope;
 pub mod source;
 pub mod state;
+pub mod wait;
 
 use std::sync::Arc;
 
@@ -109,6 +110,14 @@ impl Bridge {
                 "no debug session is running; start one with a launch or attach configuration",
             )
         })
+    }
+
+    /// Reports the ends of requests that custom requests started.
+    fn reporter(&self) -> wait::Reporter {
+        wait::Reporter {
+            shared: self.shared.clone(),
+            sink: self.sink.clone(),
+        }
     }
 
     fn inspect(&mut self) -> Result<Inspect<'_>, DapError> {
@@ -352,6 +361,10 @@ impl Backend for Bridge {
         arguments: Option<Value>,
     ) -> Result<Option<Value>, DapError> {
         custom::handle(self, command, arguments.unwrap_or(Value::Null)).await
+    }
+
+    fn cancellable(&self, command: &str) -> bool {
+        custom::CANCELLABLE.contains(&command)
     }
 
     async fn shutdown(&mut self, reason: ShutdownReason) {

@@ -102,6 +102,13 @@ pub trait Backend: Send + 'static {
         async move { Err(error) }
     }
 
+    /// Whether the custom request `command` may be cancelled while it runs:
+    /// its future can be dropped at any await, and the backend finishes or
+    /// reports its work elsewhere. By default, none.
+    fn cancellable(&self, _command: &str) -> bool {
+        false
+    }
+
     /// Ends debugging: resumes everything paused and lets it finish.
     fn shutdown(&mut self, reason: ShutdownReason) -> impl Future<Output = ()> + Send;
 }

@@ -28,6 +28,8 @@ pub mod ids {
     pub const NO_RUNTIME: i64 = 1004;
     /// The runtime refused the request.
     pub const RUNTIME: i64 = 1005;
+    /// The client cancelled the request.
+    pub const CANCELLED: i64 = 1006;
 }
 
 impl DapError {
@@ -49,6 +51,12 @@ impl DapError {
     /// `unknown command: X`, the answer to a command nobody handles.
     pub fn unknown_command(command: &str) -> Self {
         DapError::new(ids::UNKNOWN_COMMAND, format!("unknown command: {command}"))
+    }
+
+    /// `cancelled`, the answer to a request the client cancelled, worded as
+    /// the protocol prescribes.
+    pub fn cancelled() -> Self {
+        DapError::new(ids::CANCELLED, "cancelled")
     }
 
     /// The `body` of the error response, as `ErrorResponse` in the schema requires.

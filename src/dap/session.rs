@@ -5,6 +5,8 @@
 //! exhaustive `match` over [`RequestArguments`] that calls `handle_*` methods.
 //! Every request gets exactly one response, even when it cannot be parsed.
 
+use std::collections::{HashSet, VecDeque};
+
 use futures::{SinkExt, StreamExt};
 use serde::{Deserialize as _, Serialize};
 use serde_json::{Value, json};
@@ -15,8 +17,12 @@ use tracing::{debug, info, warn};
 use super::backend::{Backend, BackendEvent, ShutdownReason};
 use super::codec::{DapCodec, Frame, FrameError};
 use super::error::{DapError, ids};
+use super::launch::{Trace, TraceTopic};
 use super::protocol::*;
 use super::transport::{BoxRead, BoxWrite, Connection};
+
+/// The log target of `trace: "protocol"`.
+const PROTOCOL_TARGET: &str = "isvdbg::protocol";
 
 /// What happens after a request's response is sent.
 #[derive(Debug, Default)]
@@ -55,7 +61,18 @@ pub struct Session<B: Backend> {
     /// Backend events that came while a launch was in progress, to send
     /// after its response (progress events go out at once).
     held: Vec<BackendEvent>,
+    /// Client input read while a cancellable request ran, in arrival order.
+    queued: VecDeque<ClientInput>,
+    /// Queued requests the client cancelled; they are answered `cancelled`.
+    cancelled: HashSet<i64>,
+    /// The client's stream ended or failed; it is not read again.
+    client_done: bool,
+    /// Log every message with the client (launch.json `trace: "protocol"`).
+    trace_protocol: bool,
 }
+
+/// What reading the client's stream gave: a frame, an error, or its end.
+type ClientInput = Option<std::io::Result<Frame>>;
 
 /// One thing the loop reacts to.
 // Events are moved a handful of times and then sent; boxing would only add
@@ -63,7 +80,7 @@ pub struct Session<B: Backend> {
 #[allow(clippy::large_enum_variant)]
 enum Input {
     /// A frame from the client, or `None` when its stream ended.
-    Client(Option<std::io::Result<Frame>>),
+    Client(ClientInput),
     /// An event from the backend.
     Backend(BackendEvent),
 }
@@ -83,6 +100,10 @@ impl<B: Backend> Session<B> {
             events_tx,
             events_rx,
             held: Vec::new(),
+            queued: VecDeque::new(),
+            cancelled: HashSet::new(),
+            client_done: false,
+            trace_protocol: false,
         }
     }
 
@@ -100,9 +121,12 @@ impl<B: Backend> Session<B> {
 
     async fn run_loop(&mut self) -> std::io::Result<()> {
         while self.phase != Phase::Ended {
-            let input = tokio::select! {
-                frame = self.reader.next() => Input::Client(frame),
-                Some(event) = self.events_rx.recv() => Input::Backend(event),
+            let input = match self.queued.pop_front() {
+                Some(queued) => Input::Client(queued),
+                None => tokio::select! {
+                    frame = self.reader.next(), if !self.client_done => Input::Client(frame),
+                    Some(event) = self.events_rx.recv() => Input::Backend(event),
+                },
             };
             match input {
                 Input::Client(None) => {
@@ -153,6 +177,9 @@ impl<B: Backend> Session<B> {
     }
 
     async fn handle_value(&mut self, value: Value) -> std::io::Result<()> {
+        if self.trace_protocol {
+            info!(target: PROTOCOL_TARGET, "<- {value}");
+        }
         match ProtocolMessage::deserialize(&value) {
             Ok(ProtocolMessage::Request(request)) => self.dispatch(request).await,
             Ok(ProtocolMessage::Response(response)) => {
@@ -196,13 +223,21 @@ impl<B: Backend> Session<B> {
         let seq = request.seq;
         let command = request.command.name().to_owned();
         debug!(seq, %command, "request");
+        if self.cancelled.remove(&seq) {
+            debug!(seq, %command, "cancelled before it ran");
+            return self.send_error(seq, &command, &DapError::cancelled()).await;
+        }
         let mut then = Then::default();
         let result = match request.command {
             Command::Known(args) => self.handle_request(args, &mut then).await,
             Command::Other { command, arguments }
                 if self.phase != Phase::New && !RequestArguments::is_known(&command) =>
             {
-                self.backend.custom(&command, arguments).await
+                if self.backend.cancellable(&command) {
+                    self.cancellable_custom(seq, &command, arguments).await
+                } else {
+                    self.backend.custom(&command, arguments).await
+                }
             }
             Command::Other { command, arguments } => Err(invalid_or_unknown(&command, arguments)),
         };
@@ -314,6 +349,13 @@ impl<B: Backend> Session<B> {
                 "a debuggee is already running in this session; end it before launching another",
             ));
         }
+        let trace = args.attributes.get("trace").map(Trace::from_json);
+        let trace_protocol = matches!(trace, Some(Ok(t)) if t.is_enabled(TraceTopic::Protocol));
+        if trace_protocol && !self.trace_protocol {
+            let command = if attach { "attach" } else { "launch" };
+            info!(target: PROTOCOL_TARGET, "tracing the protocol from this `{command}` on");
+        }
+        self.trace_protocol = trace_protocol;
         let sink = self.events_tx.clone();
         let started = if attach {
             futures::future::Either::Left(self.backend.attach(args, sink))
@@ -332,6 +374,11 @@ impl<B: Backend> Session<B> {
                         let seq = self.next_seq;
                         self.next_seq += 1;
                         let event = Event { seq, kind: EventKind::Known(body) };
+                        if self.trace_protocol
+                            && let Ok(text) = serde_json::to_string(&event)
+                        {
+                            info!(target: PROTOCOL_TARGET, "-> {text}");
+                        }
                         if let Err(e) = self.writer.send(ProtocolMessage::Event(event)).await {
                             warn!("writing a progress event failed: {e}");
                         }
@@ -380,10 +427,51 @@ impl<B: Backend> Session<B> {
         Ok(None)
     }
 
-    /// Requests are answered in order, so by the time a `cancel` is read the
-    /// request it names has been answered: there is nothing left to cancel.
+    /// A `cancel` takes effect when it is read (see
+    /// [`Session::cancellable_custom`]); by the time its turn comes, the
+    /// request it names has been answered, `cancelled` or not.
     fn handle_cancel(&mut self) -> Result<Option<Value>, DapError> {
         Ok(None)
+    }
+
+    /// Runs a custom request the backend lets go of part-way, reading the
+    /// client meanwhile. A `cancel` naming it ends the wait with `cancelled`;
+    /// one naming a request read meanwhile marks that request `cancelled`.
+    /// Everything read is handled afterwards, in arrival order.
+    async fn cancellable_custom(
+        &mut self,
+        seq: i64,
+        command: &str,
+        arguments: Option<Value>,
+    ) -> Result<Option<Value>, DapError> {
+        let call = self.backend.custom(command, arguments);
+        tokio::pin!(call);
+        loop {
+            let input = tokio::select! {
+                result = &mut call => return result,
+                input = self.reader.next(), if !self.client_done => input,
+            };
+            let target = match &input {
+                Some(Ok(frame)) => cancel_target(frame),
+                // Nobody is left to wait for the answer.
+                _ => {
+                    self.client_done = true;
+                    self.queued.push_back(input);
+                    return Err(DapError::cancelled());
+                }
+            };
+            self.queued.push_back(input);
+            match target {
+                Some(target) if target == seq => {
+                    debug!(seq, command, "cancelled while it ran");
+                    return Err(DapError::cancelled());
+                }
+                Some(target) if self.queued.iter().any(|q| queued_seq(q) == Some(target)) => {
+                    self.cancelled.insert(target);
+                }
+                _ => {}
+            }
+        }
     }
 
     async fn handle_runtime_request(
@@ -434,6 +522,11 @@ impl<B: Backend> Session<B> {
     }
 
     async fn send<T: Serialize>(&mut self, message: T) -> std::io::Result<()> {
+        if self.trace_protocol
+            && let Ok(text) = serde_json::to_string(&message)
+        {
+            info!(target: PROTOCOL_TARGET, "-> {text}");
+        }
         self.writer.send(message).await
     }
 
@@ -488,6 +581,25 @@ impl<B: Backend> Session<B> {
         };
         let body = OutputEventBody::new("important", format!("isvdbg: {text}"));
         self.send_event(EventBody::Output(body)).await
+    }
+}
+
+/// The `requestId` a `cancel` request names.
+fn cancel_target(frame: &Frame) -> Option<i64> {
+    let Frame::Message(v) = frame else {
+        return None;
+    };
+    if v["type"] != "request" || v["command"] != "cancel" {
+        return None;
+    }
+    v["arguments"]["requestId"].as_i64()
+}
+
+/// The `seq` of a queued request.
+fn queued_seq(input: &ClientInput) -> Option<i64> {
+    match input {
+        Some(Ok(Frame::Message(v))) if v["type"] == "request" => v["seq"].as_i64(),
+        _ => None,
     }
 }
 
