@@ -86,6 +86,67 @@ fn stdout_in_stdio_mode_holds_nothing_but_frames() {
     assert!(!out.stderr.is_empty(), "debug logs should reach stderr");
 }
 
+#[test]
+fn log_file_gets_the_logs_the_origin_refusal_and_the_protocol_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("adapter.log");
+    let mut child = Command::new(BIN)
+        .args(["--log", "info", "--log-file"])
+        .arg(&log)
+        .arg("dap")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let body = json!({"seq": 1, "type": "request", "command": "initialize"}).to_string();
+    let mut input = format!(
+        "Origin: http://evil.example\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes();
+    input.extend(req(2, "initialize", json!({"adapterID": "apex-isv"})));
+    // Refused (the clock is not a mode), but the trace is on from here.
+    input.extend(req(
+        3,
+        "launch",
+        json!({"trace": "protocol", "clock": "sideways"}),
+    ));
+    input.extend(req(4, "threads", json!({})));
+    input.extend(req(5, "disconnect", json!({})));
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    let seqs: Vec<i64> = strict_frames(&out.stdout)
+        .iter()
+        .filter_map(|f| f["request_seq"].as_i64())
+        .collect();
+    assert_eq!(seqs, vec![2, 3, 4, 5], "the refused frame is not answered");
+    assert!(out.stderr.is_empty(), "logs went to the file, not stderr");
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.contains("WARN")
+            && l.contains("refused a message with an Origin header (http://evil.example)")),
+        "{text}"
+    );
+    let traced = |needles: &[&str]| {
+        lines
+            .iter()
+            .any(|l| l.contains("isvdbg::protocol") && needles.iter().all(|n| l.contains(n)))
+    };
+    assert!(
+        traced(&["<- {", r#""command":"threads""#, r#""seq":4"#]),
+        "{text}"
+    );
+    assert!(traced(&["-> {", r#""request_seq":4"#]), "{text}");
+    assert!(
+        !traced(&[r#""command":"initialize""#]),
+        "no trace before the launch: {text}"
+    );
+}
+
 fn run_client(args: &[&str]) -> Output {
     Command::new(BIN).arg("client").args(args).output().unwrap()
 }

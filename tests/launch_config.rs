@@ -53,7 +53,6 @@ fn minimal_launch_gets_the_documented_defaults() {
             login_as_user: None,
             lmo_user: None,
             clock: ClockMode::Real,
-            stop_on_entry: false,
             log_file: None,
         }
     );
@@ -67,14 +66,13 @@ fn full_launch_parses_every_attribute() {
         "requestTypeFilter": ["EXECUTE_ANONYMOUS", "REST"],
         "entryPointFilter": ".*InvoiceService.*",
         "connectType": "ISV_DEBUGGER",
-        "trace": ["protocol", "vm"],
+        "trace": ["protocol"],
         "sandbox": "embedded",
         "world": "fixtures/worlds/default",
         "subscriberOrg": "globex-full",
         "loginAsUser": "admin@globex.example.full",
         "lmoUser": "support@acme.example",
         "clock": "virtual",
-        "stopOnEntry": true,
     })))
     .unwrap();
     assert_eq!(config.user_id_filter.len(), 2);
@@ -85,12 +83,12 @@ fn full_launch_parses_every_attribute() {
     let filter = config.entry_point_filter.as_ref().unwrap();
     assert!(filter.matches("acme.InvoiceService.recalculate(Id)"));
     assert!(
-        config.trace.is_enabled(TraceTopic::Vm) && !config.trace.is_enabled(TraceTopic::Sandbox)
+        config.trace.is_enabled(TraceTopic::Protocol)
+            && !config.trace.is_enabled(TraceTopic::Sandbox)
     );
     assert_eq!(config.world, Some(PathBuf::from("fixtures/worlds/default")));
     assert_eq!(config.subscriber_org.as_deref(), Some("globex-full"));
     assert_eq!(config.clock, ClockMode::Virtual);
-    assert!(config.stop_on_entry);
 }
 
 #[test]
@@ -171,15 +169,11 @@ fn each_bad_attribute_is_named_with_what_is_allowed() {
         ),
         (
             json!({"trace": ["protocol", "verbose"]}),
-            "`trace[1]`: `verbose` is not a trace topic; allowed: protocol, sandbox, vm, all",
+            "`trace[1]`: `verbose` is not a trace topic; allowed: protocol, sandbox, all",
         ),
         (
             json!({"clock": "fast"}),
             "`clock`: `fast` is not a clock mode; allowed: real, virtual",
-        ),
-        (
-            json!({"stopOnEntry": "yes"}),
-            "`stopOnEntry`: expected true or false, found the string \"yes\"",
         ),
         (
             json!({"subscriberOrg": ""}),
@@ -225,11 +219,18 @@ fn world_and_clock_need_the_embedded_sandbox() {
 
 #[test]
 fn unknown_attributes_are_named_with_a_suggestion_and_the_allowed_ones() {
-    let err = parse_launch(&vscode_launch(json!({"stopOnEntri": true}))).unwrap_err();
-    assert!(matches!(&err, ConfigError::UnknownAttribute { name, .. } if name == "stopOnEntri"));
+    let err = parse_launch(&vscode_launch(json!({"subscribrOrg": "globex-full"}))).unwrap_err();
+    assert!(matches!(&err, ConfigError::UnknownAttribute { name, .. } if name == "subscribrOrg"));
     assert_eq!(
         err.to_string(),
-        "`stopOnEntri` is not a launch attribute; did you mean `stopOnEntry`? allowed: salesforceProject, userIdFilter, requestTypeFilter, entryPointFilter, connectType, trace, sandbox, world, subscriberOrg, loginAsUser, lmoUser, clock, stopOnEntry, logFile"
+        "`subscribrOrg` is not a launch attribute; did you mean `subscriberOrg`? allowed: salesforceProject, userIdFilter, requestTypeFilter, entryPointFilter, connectType, trace, sandbox, world, subscriberOrg, loginAsUser, lmoUser, clock, logFile"
+    );
+    // The sandbox cannot stop a request at its first statement, so the
+    // attribute other debuggers have is not offered.
+    let err = launch_error(json!({"stopOnEntry": true}));
+    assert!(
+        err.starts_with("`stopOnEntry` is not a launch attribute;"),
+        "{err}"
     );
     let err = launch_error(json!({"program": "x.cls"}));
     assert!(
@@ -358,12 +359,11 @@ fn schemas_describe_every_attribute_with_defaults_and_enums() {
         "loginAsUser",
         "lmoUser",
         "clock",
-        "stopOnEntry",
         "logFile",
     ] {
         assert!(names.contains(&expected), "launch schema lacks {expected}");
     }
-    assert_eq!(properties.len(), 14);
+    assert_eq!(properties.len(), 13);
     assert_every_property_described(&launch);
     assert_eq!(
         launch["properties"]["salesforceProject"]["default"],
@@ -412,7 +412,7 @@ fn what_parses_validates_against_the_schema_and_typos_do_not() {
     let launch = jsonschema::validator_for(&as_vscode_applies(&launch_schema())).unwrap();
     let good = vscode_launch(json!({
         "userIdFilter": ["005A0000006Vm9r"], "requestTypeFilter": ["FUTURE"],
-        "trace": ["vm"], "sandbox": "ws://127.0.0.1:7421", "stopOnEntry": true,
+        "trace": ["protocol"], "sandbox": "ws://127.0.0.1:7421",
     }));
     parse_launch(&good).unwrap();
     assert!(launch.is_valid(&good));
@@ -421,6 +421,7 @@ fn what_parses_validates_against_the_schema_and_typos_do_not() {
         json!({"sandbox": "http://x"}),
         json!({"userIdFilter": ["admin"]}),
         json!({"stopOnEntri": true}),
+        json!({"stopOnEntry": true}),
         json!({"clock": "fast"}),
     ] {
         let config = vscode_launch(bad.clone());

@@ -155,14 +155,6 @@ pub async fn launch(
     if let Some(f) = &s.entry_point_filter {
         params["entryPointFilter"] = json!(f);
     }
-    if s.stop_on_entry {
-        console(
-            &events,
-            "stopOnEntry: the sandbox cannot stop requests at their first statement yet; set a \
-             breakpoint on the first line instead"
-                .to_owned(),
-        );
-    }
     let started = reached
         .client
         .call("debug.start", params)

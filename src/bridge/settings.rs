@@ -55,7 +55,6 @@ pub struct LaunchSettings {
     pub lmo_user: Option<String>,
     /// Whether the embedded sandbox's clock is virtual.
     pub virtual_clock: bool,
-    pub stop_on_entry: bool,
     /// Whether sandbox traffic is traced to the log.
     pub trace_sandbox: bool,
 }
@@ -95,7 +94,6 @@ pub fn launch(attributes: &Map<String, Value>) -> Result<LaunchSettings, DapErro
         login_as_user: c.login_as_user,
         lmo_user: c.lmo_user,
         virtual_clock: c.clock == ClockMode::Virtual,
-        stop_on_entry: c.stop_on_entry,
         trace_sandbox: c.trace.is_enabled(TraceTopic::Sandbox),
     })
 }

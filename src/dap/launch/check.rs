@@ -30,7 +30,6 @@ pub(crate) const LAUNCH_ATTRIBUTES: &[(&str, Check)] = &[
     ("loginAsUser", text),
     ("lmoUser", text),
     ("clock", keyword::<ClockMode>),
-    ("stopOnEntry", boolean),
     ("logFile", path),
 ];
 
@@ -48,7 +47,6 @@ pub(crate) const LAUNCH_NAMES: &[&str] = &[
     "loginAsUser",
     "lmoUser",
     "clock",
-    "stopOnEntry",
     "logFile",
 ];
 
@@ -178,13 +176,6 @@ fn resolved(s: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-fn boolean(value: &Value) -> Outcome {
-    match value {
-        Value::Bool(_) => Ok(()),
-        other => Err(here(expected("true or false", other))),
-    }
 }
 
 fn keyword<T: FromStr<Err = String>>(value: &Value) -> Outcome {

@@ -177,8 +177,6 @@ keywords! {
         Protocol => "protocol",
         /// The WebSocket traffic between the adapter and the sandbox.
         Sandbox => "sandbox",
-        /// The Apex VM's debugger decisions: stops, steps and breakpoint checks.
-        Vm => "vm",
         /// All of the above.
         All => "all",
     }

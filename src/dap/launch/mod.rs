@@ -102,8 +102,8 @@ pub struct LaunchConfig {
     pub connect_type: ConnectType,
 
     /// What the adapter writes to its log: false (nothing), true or "all"
-    /// (everything), or topics: "protocol" (DAP messages), "sandbox"
-    /// (traffic with the sandbox), "vm" (the Apex VM's stops and steps).
+    /// (everything), or topics: "protocol" (the DAP messages with the
+    /// client) and "sandbox" (the traffic with the sandbox).
     #[serde(default)]
     pub trace: Trace,
 
@@ -144,11 +144,6 @@ pub struct LaunchConfig {
     #[serde(default)]
     pub clock: ClockMode,
 
-    /// Stop at the first statement of every debugged request, before any
-    /// breakpoint.
-    #[serde(default)]
-    pub stop_on_entry: bool,
-
     /// Reserved for replaying a debug log with breakpoints. Not available
     /// yet: a configuration with logFile is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,7 +172,7 @@ pub struct AttachConfig {
     pub salesforce_project: Option<PathBuf>,
 
     /// What the adapter writes to its log: false (nothing), true or "all"
-    /// (everything), or topics: "protocol", "sandbox", "vm".
+    /// (everything), or topics: "protocol", "sandbox".
     #[serde(default)]
     pub trace: Trace,
 }
