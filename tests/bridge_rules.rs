@@ -192,6 +192,55 @@ async fn a_disconnect_resumes_paused_requests() {
         .expect("the paused request resumed and finished");
 }
 
+/// How many invoices Globex has, as its admin counts them.
+async fn invoices(globex: &SandboxClient) -> String {
+    let run = globex
+        .call(
+            "apex.run",
+            json!({ "code": "System.debug([SELECT Id FROM acme__Invoice__c].size());" }),
+        )
+        .await
+        .unwrap();
+    run["output"][0]["message"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminate_resumes_paused_requests_and_their_work_commits() {
+    let sandboxes = EmbeddedSandboxes::default();
+    let (engineer, session) = connect(sharing(&sandboxes));
+    let globex = customer(&sandboxes).await;
+    let before: usize = invoices(&globex).await.parse().unwrap();
+    launch_as(&engineer, "support@acme.example").await;
+    stop_in_tax_calculation(&engineer).await;
+    let sandbox = sandboxes.get_or_start(None, true).unwrap().sandbox;
+    assert_eq!(sandbox.requests.running(), 1, "the request waits, paused");
+
+    run_steps(
+        &engineer,
+        &here(),
+        json!([
+            { "request": { "command": "terminate" } },
+            { "event": { "event": "terminated" } }
+        ]),
+    )
+    .await;
+    tokio::time::timeout(WAIT, sandbox.requests.wait_idle())
+        .await
+        .expect("the paused request resumed and finished");
+    assert!(sandbox.debug.ids().is_empty(), "the debug session ended");
+    assert_eq!(
+        invoices(&globex).await,
+        (before + 1).to_string(),
+        "the invoice the request created is committed"
+    );
+    run_steps(&engineer, &here(), json!([{ "disconnect": {} }])).await;
+    tokio::time::timeout(WAIT, session)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_client_attaches_to_a_running_session() {
     let sandboxes = EmbeddedSandboxes::default();

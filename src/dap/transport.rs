@@ -101,3 +101,21 @@ fn stdio_pipes() -> std::io::Result<
         pipe::Sender::from_owned_fd(stdout)?,
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_tcp_connection_turns_nagle_off() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        // A second handle on the same socket, to read the option back.
+        let probe = accepted.try_clone().unwrap();
+        accepted.set_nonblocking(true).unwrap();
+        assert!(!probe.nodelay().unwrap(), "Nagle is on by default");
+        let _connection = Connection::tcp(TcpStream::from_std(accepted).unwrap()).unwrap();
+        assert!(probe.nodelay().unwrap(), "TCP_NODELAY is set");
+    }
+}
