@@ -1,5 +1,6 @@
-//! Golden debug logs, in both views, of four requests: a trigger chain, SOQL in a
-//! loop up to the limit, an uncaught exception, and a call into a managed package.
+//! Golden debug logs, in both views, of five requests: a trigger chain, SOQL in a
+//! loop up to the limit, an uncaught exception, a call into a managed package, and
+//! system methods with long strings and multi-line debug output.
 //! Times, heap addresses and CPU time vary from run to run and are normalised;
 //! everything else is compared whole. Review changes with `cargo insta review`.
 
@@ -261,7 +262,34 @@ fn managed_package_call() {
         log.subscriber
             .contains("acme.TaxService.taxFor(Decimal, String)")
     );
+    // The package used no counted limit, yet ran: it still gets its block.
+    assert!(log.full.contains("LIMIT_USAGE_FOR_NS|acme|"));
+    assert!(log.full.contains("HEAP_ALLOCATE|[8]|Bytes:"));
     snapshot("managed_package_call", &log);
+}
+
+/// System methods at `SYSTEM,FINE`, a long string cut in `VARIABLE_ASSIGNMENT`, a
+/// multi-line `USER_DEBUG` and heap allocations.
+#[test]
+fn system_methods_truncation_and_multiline_debug() {
+    let log = run(&Request {
+        classes: &[],
+        objects: &[],
+        data: None,
+        anonymous: "String s = 'a string of well over twenty characters';
+Integer n = Math.max(1, s.length());
+System.debug('first line\nsecond line\nthird line');
+List<Integer> xs = new List<Integer>{1, 2, 3};"
+            .into(),
+        levels: "APEX_CODE,FINEST;SYSTEM,FINE",
+    });
+    let full = &log.full;
+    assert!(full.contains("|SYSTEM_METHOD_ENTRY|[2]|Math.max(Integer, Integer)"));
+    assert!(full.contains("|SYSTEM_METHOD_EXIT|[2]|Math.max(Integer, Integer)"));
+    assert!(full.contains("|s|\"a string of well ove (19 more) ...\""));
+    assert!(full.contains("|USER_DEBUG|[3]|DEBUG|first line\nsecond line\nthird line"));
+    assert!(full.contains("|HEAP_ALLOCATE|[1]|Bytes:39"));
+    snapshot("system_methods_truncation_multiline", &log);
 }
 
 /// How the community `sflog` grammar (tree-sitter-sfapex) reads a log: the

@@ -60,6 +60,9 @@ impl Interp<'_> {
 
     /// Method or constructor entry (true) or exit (false), at the caller's line.
     pub fn log_call(&mut self, f: &Function, entry: bool) {
+        if entry {
+            self.note_namespace_entered(f.class);
+        }
         if !self.log.as_ref().is_some_and(|l| l.methods()) {
             return;
         }
@@ -79,6 +82,43 @@ impl Interp<'_> {
             } else {
                 l.method_exit(line, &caller_ns, &callee);
             }
+        }
+    }
+
+    /// A package's code ran: its `LIMIT_USAGE_FOR_NS` block is written even when it
+    /// used no counted limit, as Salesforce writes one per namespace that ran.
+    fn note_namespace_entered(&mut self, class: ClassId) {
+        let ns = &self.prog.class(class).namespace;
+        if !ns.is_empty() && ns != "System" && !self.platform.limits.contains_key(ns.as_str()) {
+            let ns = ns.clone();
+            self.platform.limits_mut(&ns);
+        }
+    }
+
+    /// `HEAP_ALLOCATE` for a value that lives on the heap (a string, blob, collection,
+    /// object or sObject) as it is stored in a variable, sized as `Limits.getHeapSize`
+    /// measures it; empty values are skipped.
+    fn log_heap_allocate(&mut self, v: &Value) {
+        if !matches!(
+            v,
+            Value::Str(_)
+                | Value::Id(_)
+                | Value::Blob(_)
+                | Value::List(_)
+                | Value::Set(_)
+                | Value::Map(_)
+                | Value::Obj(_)
+                | Value::SObj(_)
+        ) {
+            return;
+        }
+        let bytes = crate::vm::value::heap_bytes(v, &mut rustc_hash::FxHashSet::default());
+        if bytes == 0 {
+            return;
+        }
+        let (line, ns) = (self.line, self.code_namespace());
+        if let Some(l) = self.log.as_mut() {
+            l.heap_allocate(line, ns, bytes);
         }
     }
 
@@ -119,6 +159,9 @@ impl Interp<'_> {
                     | crate::vm::types::Ty::Datetime
                     | crate::vm::types::Ty::Time
             );
+        if let Some(v) = v {
+            self.log_heap_allocate(v);
+        }
         let shown = v.map(|v| self.log_value(v));
         if let Some(l) = self.log.as_mut() {
             l.variable_scope(line, ns, name, &tyname, reference, false);
@@ -153,6 +196,7 @@ impl Interp<'_> {
         if !self.log.as_ref().is_some_and(|l| l.variables()) {
             return;
         }
+        self.log_heap_allocate(v);
         let ns = self.code_namespace();
         let line = self.line;
         let (text, addr) = self.log_value(v);
