@@ -72,6 +72,7 @@ async fn the_org_detail_shows_contact_grants_packages_licenses_users_and_limits(
     assert_eq!(d["orgType"], "sandbox");
     assert_eq!(d["edition"], "Unlimited Edition");
     assert_eq!(d["governmentCloud"], false);
+    assert_eq!(d["requireMfa"], false);
     assert_eq!(d["licenseType"], "salesforce");
     assert_eq!(
         d["contact"],
@@ -116,6 +117,7 @@ async fn the_org_detail_shows_contact_grants_packages_licenses_users_and_limits(
         .ok("lma.org", json!({ "org": "Umbrella Corp (Dev Sandbox)" }))
         .await;
     assert_eq!(u["licenseType"], "salesforcePlatform");
+    assert_eq!(u["requireMfa"], true, "LoginAs needs a recent MFA there");
     assert_eq!(u["grants"], json!([]));
     let g = c
         .ok("lma.org", json!({ "org": "agency-gov-sandbox" }))

@@ -74,6 +74,7 @@ impl Sandbox {
             "instance": self.world.instance.name,
             "orgType": o.org_type.as_str(), "edition": o.edition,
             "governmentCloud": o.government_cloud,
+            "requireMfa": o.settings.require_mfa,
             "licenseType": match o.license_type {
                 LicenseType::Salesforce => "salesforce",
                 LicenseType::SalesforcePlatform => "salesforcePlatform",
