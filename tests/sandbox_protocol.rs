@@ -263,11 +263,10 @@ async fn a_graceful_shutdown_finishes_paused_requests_and_tells_the_debugger() {
     let frame = c.closed().await.expect("a close frame");
     assert_eq!(frame.code, CloseCode::Away);
     assert_eq!(frame.reason.as_str(), "the sandbox is shutting down");
-    // The request finished (its log is kept) and its insert committed.
-    assert_eq!(
-        sb.requests.get(request).unwrap().state(),
-        isvdbg::sandbox::requests::State::Finished
-    );
+    // The request finished: nothing runs, the ended session's finished
+    // request is forgotten, its log is kept and its insert committed.
+    assert_eq!(sb.requests.running(), 0);
+    assert!(sb.requests.get(request).is_none());
     assert!(rt.log(request).is_some());
     assert_eq!(rt.store.count(accounts), before + 1);
 }
