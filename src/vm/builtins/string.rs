@@ -368,7 +368,11 @@ fn replace(i: &mut Interp<'_>, r: Value, a: &[Value]) -> R<Value> {
     s(x.replace(from.as_str(), &to))
 }
 
-/// Compiles a Java regex, translating what differs.
+/// Compiles an Apex (Java) regex with the `regex` crate, as written: the syntax the
+/// two share works; what only Java has (look-around, backreferences, atomic groups,
+/// `\Q...\E`) fails here with `StringException: Invalid regex` and the crate's reason,
+/// and possessive quantifiers act as greedy ones. The replacement syntax is translated
+/// separately (`java_replacement`).
 pub fn java_regex(i: &mut Interp<'_>, pattern: &str) -> R<regex::Regex> {
     regex::Regex::new(pattern).map_err(|e| {
         i.throw_sys(
