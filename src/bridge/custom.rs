@@ -200,7 +200,7 @@ fn no_id(answer: &Value) -> DapError {
 fn resolve(bridge: &Bridge, path: &str) -> PathBuf {
     let p = Path::new(path);
     if p.is_absolute() {
-        return p.to_owned();
+        return super::project::clean(p);
     }
     let root = bridge
         .shared
@@ -208,10 +208,10 @@ fn resolve(bridge: &Bridge, path: &str) -> PathBuf {
         .read()
         .ok()
         .and_then(|pr| pr.root().map(Path::to_owned));
-    match root {
+    super::project::clean(&match root {
         Some(r) => r.join(p),
         None => p.to_owned(),
-    }
+    })
 }
 
 /// `isv/invoke {restPath, method, body?}` → `{requestId, status, body, success,

@@ -102,7 +102,7 @@ impl Project {
                 ));
             }
         }
-        let path = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+        let path = path.canonicalize().unwrap_or_else(|_| clean(path));
         let ns = match self.namespace_of(&path) {
             Some(ns) => ns,
             None => match nearest_project(&path) {
@@ -158,7 +158,7 @@ impl Project {
             .map(|list| {
                 list.iter()
                     .filter_map(|d| d["path"].as_str())
-                    .map(|p| dir.join(p))
+                    .map(|p| clean(&dir.join(p)))
                     .collect()
             })
             .unwrap_or_default();
@@ -200,6 +200,32 @@ impl Project {
             }
         }
     }
+}
+
+/// `path` without `.` components, and with each `..` taking away the folder
+/// before it, as the path reads; symbolic links are left as they are, so the
+/// client sees the paths it knows.
+pub fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                // Above the root is the root.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// `ns/Name`, `Name`, `__sfdc_trigger/ns/Name`.

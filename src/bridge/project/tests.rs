@@ -137,3 +137,43 @@ fn settings_read_by_package_code_are_candidates() {
         ]
     );
 }
+
+#[test]
+fn paths_are_clean_without_resolving_links() {
+    for (raw, want) in [
+        ("/p/acme/./classes/X.cls", "/p/acme/classes/X.cls"),
+        (
+            "/p/acme/classes/../triggers/T.trigger",
+            "/p/acme/triggers/T.trigger",
+        ),
+        ("/../x", "/x"),
+        ("a/./b/../../..", ".."),
+        ("./", "."),
+    ] {
+        assert_eq!(clean(Path::new(raw)), PathBuf::from(want), "{raw}");
+    }
+}
+
+#[test]
+fn a_package_whose_directory_is_dot_maps_to_clean_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        &root.join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"force-app"}],"namespace":""}"#,
+    );
+    let pkg = root.join(".sfdx/tools/installed-packages/acme");
+    write(
+        &pkg.join("sfdx-project.json"),
+        r#"{"packageDirectories":[{"path":"."}],"namespace":"acme"}"#,
+    );
+    write(&pkg.join("classes/TaxCalculator.cls"), "");
+    let p = Project::load(root).unwrap();
+    let path = p.path_of("acme/TaxCalculator").unwrap();
+    assert!(
+        !path.to_string_lossy().contains("/./"),
+        "{}",
+        path.display()
+    );
+    assert!(path.ends_with(".sfdx/tools/installed-packages/acme/classes/TaxCalculator.cls"));
+}
