@@ -316,6 +316,7 @@ fn org_method(sb: &Sandbox, conn: &Conn, m: &str, p: &Value) -> Reply {
         "oauth.authorize",
         "apex.run",
         "rest.invoke",
+        "data.dml",
         "logs.list",
         "logs.get",
     ];
@@ -434,6 +435,7 @@ fn in_org(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, m: &str, p
             .into(),
         "apex.run" => run_apex(sb, conn, acting, p),
         "rest.invoke" => invoke_rest(sb, conn, acting, p),
+        "data.dml" => run_dml(sb, conn, acting, p),
         _ => Err(ApiError::new(
             "UNKNOWN_METHOD",
             format!("unknown method `{m}`"),
@@ -465,6 +467,43 @@ fn run_apex(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &Valu
                 Ok(f.json(full))
             }))
         }
+    }
+}
+
+fn run_dml(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &Value) -> Reply {
+    let r = (|| {
+        let a: super::data::DmlParams = params("data.dml", p)?;
+        let wait = a.wait.unwrap_or(true);
+        let dml = super::data::check(&acting.org.program, a)?;
+        let entry = dml.entry_point();
+        if acting.is_publisher() {
+            sb.audit_as(acting, "DML through the API", entry.clone());
+        }
+        let started =
+            sb.start_request(acting, "SYNCHRONOUS", entry, Work::Dml(dml), Some(conn.id))?;
+        Ok((wait, started))
+    })();
+    waited(r, acting.is_publisher())
+}
+
+/// A started request and where its end will be told.
+type Started = (
+    Arc<super::requests::RequestInfo>,
+    tokio::sync::oneshot::Receiver<super::requests::Finished>,
+);
+
+/// The answer of a call that starts a request: its id at once, or with
+/// `wait`, the request's result once it finishes.
+fn waited(r: Result<(bool, Started), ApiError>, full: bool) -> Reply {
+    match r {
+        Err(e) => Reply::Now(Err(e)),
+        Ok((false, (info, _))) => Reply::Now(Ok(json!({ "requestId": info.id.to_string() }))),
+        Ok((true, (_, done))) => Reply::Later(Box::pin(async move {
+            let f = done.await.map_err(|_| {
+                ApiError::new("RUNTIME", "the request thread ended without an answer")
+            })?;
+            Ok(f.json(full))
+        })),
     }
 }
 

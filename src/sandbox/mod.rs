@@ -11,6 +11,7 @@ pub mod auth;
 pub mod clock;
 pub mod connection;
 pub mod context;
+mod data;
 pub mod debug;
 mod dispatch;
 mod dispatch_debug;

@@ -24,6 +24,7 @@ use super::{Sandbox, rfc3339};
 use crate::vm::debug::{DebugCommand, DebuggerSetup, StopInfo};
 use crate::vm::interp::{DebugLine, RequestEnv};
 use crate::vm::platform::context::AsyncJob;
+use crate::vm::platform::dml::RowOutcome;
 use crate::vm::platform::log::LogLevels;
 use crate::vm::program::Program;
 use crate::vm::request::RestReply;
@@ -102,6 +103,8 @@ pub struct Finished {
     pub exception: Option<UncaughtException>,
     pub output: Vec<DebugLine>,
     pub rest: Option<RestReply>,
+    /// For `data.dml`: what happened to each row (none when the request failed).
+    pub rows: Option<Vec<RowOutcome>>,
 }
 
 impl Finished {
@@ -121,6 +124,9 @@ impl Finished {
         if let Some(e) = &self.exception {
             v["exception"] = exception_json(e);
         }
+        if let Some(rows) = &self.rows {
+            v["results"] = super::data::rows_json(rows);
+        }
         v
     }
 }
@@ -139,6 +145,8 @@ pub enum Work {
     },
     /// An entry into the org's own program.
     Entry(Entry),
+    /// DML through the API (`data.dml`), firing the object's triggers.
+    Dml(super::data::Dml),
 }
 
 /// Every request of the instance, and how many still run.
@@ -313,7 +321,7 @@ impl Sandbox {
             log_levels: Some(LogLevels::default()),
             log_source: match &work {
                 Work::Anonymous { source, .. } => Some(source.clone()),
-                Work::Entry(_) => None,
+                Work::Entry(_) | Work::Dml(_) => None,
             },
             ..RequestEnv::default()
         };
@@ -325,13 +333,18 @@ impl Sandbox {
             .name(format!("apex-request-{id}"))
             .stack_size(vm::REQUEST_STACK)
             .spawn(move || {
-                let outcome = match &work {
-                    Work::Anonymous { prog, entry, .. } => {
-                        vm::run_request(prog, &Entry::Anonymous(*entry), env, setup)
+                let (outcome, rows) = match &work {
+                    Work::Anonymous { prog, entry, .. } => (
+                        vm::run_request(prog, &Entry::Anonymous(*entry), env, setup),
+                        None,
+                    ),
+                    Work::Entry(e) => (vm::run_request(&acting.org.program, e, env, setup), None),
+                    Work::Dml(d) => {
+                        let (outcome, rows) = super::data::run(&acting.org.program, d, env, setup);
+                        (outcome, Some(rows))
                     }
-                    Work::Entry(e) => vm::run_request(&acting.org.program, e, env, setup),
                 };
-                sb.finish(&acting, &thread_r, outcome, origin, done_tx);
+                sb.finish(&acting, &thread_r, outcome, rows, origin, done_tx);
             });
         if let Err(e) = spawned {
             self.requests.running.fetch_sub(1, Ordering::AcqRel);
@@ -349,6 +362,7 @@ impl Sandbox {
         acting: &Acting,
         r: &RequestInfo,
         outcome: vm::RunOutcome,
+        rows: Option<Vec<RowOutcome>>,
         origin: Option<u64>,
         done: oneshot::Sender<Finished>,
     ) {
@@ -374,6 +388,7 @@ impl Sandbox {
             exception: outcome.exception,
             output: outcome.output,
             rest: outcome.rest,
+            rows,
         };
         let mut to: Vec<u64> = r
             .session
