@@ -1,5 +1,7 @@
 //! The debugger hook driven directly through the VM API: breakpoints, stepping,
-//! exception stops, paging, evaluation, two paused requests, and pause.
+//! exception stops (by type and supertype), paging, evaluation (and its CPU budget),
+//! setting locals and fields, two paused requests, pause, stop on entry, inner-class
+//! frames and the valid breakpoint lines.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -92,6 +94,10 @@ impl Session {
     }
 
     fn start(&self, id: u64, anon: &str) -> Request {
+        self.start_with(id, anon, false)
+    }
+
+    fn start_with(&self, id: u64, anon: &str, stop_on_entry: bool) -> Request {
         let (prog, entry) = vm::compile_anonymous(&self.prog, anon).expect("anonymous compiles");
         let (ctx, crx) = channel();
         let pause = Arc::new(AtomicBool::new(false));
@@ -102,7 +108,7 @@ impl Session {
             pause: pause.clone(),
             sink,
             commands: crx,
-            stop_on_entry: false,
+            stop_on_entry,
         };
         let done = std::thread::Builder::new()
             .stack_size(64 << 20)
@@ -588,4 +594,131 @@ fn scopes_show_this_and_statics_and_objects_expand() {
     assert_eq!(fields[0].value, "4");
     r.resume(ResumeKind::Continue);
     assert_eq!(debug_lines(&r.finish()), ["16"]);
+}
+
+#[test]
+fn stop_on_entry_stops_at_the_first_statement() {
+    let s = Session::new(&[("Looper.cls", LOOP)]);
+    let r = s.start_with(1, "Integer n = Looper.run(3);\nSystem.debug(n);", true);
+    let (_, stop) = s.stopped();
+    assert_eq!(stop.reason, StopReason::Entry);
+    assert_eq!((stop.typeref.as_str(), stop.line), ("AnonymousBlock", 1));
+    r.resume(ResumeKind::Continue);
+    assert_eq!(debug_lines(&r.finish()), ["3"]);
+}
+
+#[test]
+fn exception_filter_matches_a_supertype() {
+    let s = Session::new(&[("Thrower.cls", THROWER)]);
+    s.control.set_exception_filter(ExceptionFilter {
+        types: vec!["system.exception".into()],
+        ..Default::default()
+    });
+    let r = s.start(1, "Thrower.uncaught();");
+    let (_, stop) = s.stopped();
+    assert_eq!(stop.reason, StopReason::Exception);
+    assert_eq!(stop.line, line_of(THROWER, "#BP_THROW"));
+    assert_eq!(
+        stop.exception.unwrap().type_name,
+        "Thrower.BillingException"
+    );
+    r.resume(ResumeKind::Continue);
+    assert!(r.finish().exception.is_some());
+}
+
+const OUTER: &str = "public class Outer {
+    public class Inner {
+        public Integer size = 1;
+        public Integer grow(Integer by) {
+            size += by; // #BP_INNER
+            return size;
+        }
+    }
+}";
+
+#[test]
+fn a_frame_in_an_inner_class_is_named_and_its_fields_can_be_set() {
+    let s = Session::new(&[("Outer.cls", OUTER)]);
+    s.breakpoint("Outer", line_of(OUTER, "#BP_INNER"));
+    let r = s.start(
+        1,
+        "Outer.Inner o = new Outer.Inner();\nSystem.debug(o.grow(2));",
+    );
+    let (_, stop) = s.stopped();
+    assert_eq!(stop.reason, StopReason::Breakpoint);
+    let top = &r.stack()[0];
+    assert_eq!(top.name, "Class.Outer.Inner.grow");
+    // A frame names the file's class, where its breakpoints live; the inner class's
+    // own typeref is `Outer$Inner`.
+    assert_eq!(
+        (top.typeref.as_str(), top.file.as_str()),
+        ("Outer", "Outer.cls")
+    );
+    let inner = s.prog.classes.iter().find(|c| c.name == "Inner").unwrap();
+    assert_eq!(inner.typeref(), "Outer$Inner");
+    // Set `this.size` through the frame's This scope.
+    let this = r.scopes(0).into_iter().find(|v| v.name == "This").unwrap();
+    let set: Result<VarInfo, String> = ask(&r, |reply| DebugCommand::SetVariable {
+        reference: this.reference,
+        name: "size".into(),
+        value: "40".into(),
+        reply,
+    });
+    assert_eq!(set.unwrap().value, "40");
+    r.resume(ResumeKind::Continue);
+    assert_eq!(debug_lines(&r.finish()), ["42"]);
+}
+
+#[test]
+fn evaluation_stops_at_its_own_cpu_budget() {
+    let s = Session::new(&[("Looper.cls", LOOP)]);
+    s.breakpoint("Looper", line_of(LOOP, "#BP_LOOP"));
+    let r = s.start(1, "System.debug(Looper.run(2));");
+    s.stopped();
+    let err = r
+        .eval(0, "Looper.run(2000000000)")
+        .expect_err("a runaway evaluation fails");
+    assert!(err.contains("Apex CPU time limit exceeded"), "{err}");
+    // The request itself goes on.
+    s.control.set_line_breakpoints("Looper", vec![]);
+    r.resume(ResumeKind::Continue);
+    assert_eq!(debug_lines(&r.finish()), ["1"]);
+}
+
+const MARKED: &str = "public class Marked {
+    public static Integer run(Integer n) {
+        Integer total = 0; // #S
+        for (Integer i = 0; i < n; i++) { // #S
+            total += i; // #S
+        }
+        if (total > 10) { // #S
+            total = 10; // #S
+        }
+        return total; // #S
+    }
+}";
+
+#[test]
+fn valid_breakpoint_lines_are_exactly_the_statement_lines() {
+    let s = Session::new(&[("Marked.cls", MARKED)]);
+    let class = s
+        .prog
+        .classes
+        .iter()
+        .find(|c| c.name == "Marked")
+        .expect("class");
+    let marked: Vec<u32> = MARKED
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("// #S"))
+        .map(|(k, _)| k as u32 + 1)
+        .collect();
+    let method_line = line_of(MARKED, "public static Integer run");
+    let valid: Vec<u32> = class
+        .valid_lines
+        .iter()
+        .copied()
+        .filter(|l| *l != method_line)
+        .collect();
+    assert_eq!(valid, marked);
 }
