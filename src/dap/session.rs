@@ -434,46 +434,6 @@ impl<B: Backend> Session<B> {
         Ok(None)
     }
 
-    /// Runs a custom request the backend lets go of part-way, reading the
-    /// client meanwhile. A `cancel` naming it ends the wait with `cancelled`;
-    /// one naming a request read meanwhile marks that request `cancelled`.
-    /// Everything read is handled afterwards, in arrival order.
-    async fn cancellable_custom(
-        &mut self,
-        seq: i64,
-        command: &str,
-        arguments: Option<Value>,
-    ) -> Result<Option<Value>, DapError> {
-        let call = self.backend.custom(command, arguments);
-        tokio::pin!(call);
-        loop {
-            let input = tokio::select! {
-                result = &mut call => return result,
-                input = self.reader.next(), if !self.client_done => input,
-            };
-            let target = match &input {
-                Some(Ok(frame)) => cancel_target(frame),
-                // Nobody is left to wait for the answer.
-                _ => {
-                    self.client_done = true;
-                    self.queued.push_back(input);
-                    return Err(DapError::cancelled());
-                }
-            };
-            self.queued.push_back(input);
-            match target {
-                Some(target) if target == seq => {
-                    debug!(seq, command, "cancelled while it ran");
-                    return Err(DapError::cancelled());
-                }
-                Some(target) if self.queued.iter().any(|q| queued_seq(q) == Some(target)) => {
-                    self.cancelled.insert(target);
-                }
-                _ => {}
-            }
-        }
-    }
-
     async fn handle_runtime_request(
         &mut self,
         args: RequestArguments,
@@ -584,25 +544,6 @@ impl<B: Backend> Session<B> {
     }
 }
 
-/// The `requestId` a `cancel` request names.
-fn cancel_target(frame: &Frame) -> Option<i64> {
-    let Frame::Message(v) = frame else {
-        return None;
-    };
-    if v["type"] != "request" || v["command"] != "cancel" {
-        return None;
-    }
-    v["arguments"]["requestId"].as_i64()
-}
-
-/// The `seq` of a queued request.
-fn queued_seq(input: &ClientInput) -> Option<i64> {
-    match input {
-        Some(Ok(Frame::Message(v))) if v["type"] == "request" => v["seq"].as_i64(),
-        _ => None,
-    }
-}
-
 /// The error for a request that did not parse into a known command.
 fn invalid_or_unknown(command: &str, arguments: Option<Value>) -> DapError {
     if !RequestArguments::is_known(command) {
@@ -626,3 +567,5 @@ fn to_body<T: Serialize>(value: T) -> Result<Option<Value>, DapError> {
         .map(Some)
         .map_err(|e| DapError::new(ids::RUNTIME, format!("could not encode a response: {e}")))
 }
+
+mod cancel;
