@@ -221,3 +221,54 @@ async fn a_session_that_asks_for_log_lines_gets_the_debug_log_line_by_line() {
     assert!(last < finished);
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_without_a_statement_moves_to_the_nearest_statement_of_its_method() {
+    let srv = Server::start().await;
+    let mut c = srv
+        .engineer("support@acme.example", "globex-full", ADMIN)
+        .await;
+    let session = c.debug_start().await;
+    let typeref = "acme/TaxCalculator";
+    let valid: Vec<u64> = c.ok("debug.lines", json!({ "typeref": typeref })).await["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_u64().unwrap())
+        .collect();
+    let bp_tax = marker_line(&srv.sb, "TaxCalculator.cls", "#BP_TAX") as u64;
+    let blank = bp_tax - 1;
+    assert!(!valid.contains(&blank));
+    // After the constructor's closing brace, before the next method.
+    let ctor = marker_line(&srv.sb, "TaxCalculator.cls", "this.config = config;") as u64;
+    let after_ctor = ctor + 2;
+    let last = *valid.last().unwrap();
+    let set = c
+        .ok(
+            "debug.breakpoints",
+            json!({ "sessionId": session, "typeref": typeref, "breakpoints": [
+                { "line": blank }, { "line": after_ctor }, { "line": last + 40 }, { "line": bp_tax }
+            ] }),
+        )
+        .await;
+    let bps = set["breakpoints"].as_array().unwrap();
+    // Forward within the method first.
+    assert_eq!(bps[0]["line"], bp_tax);
+    assert_eq!(
+        bps[0]["message"],
+        format!("line {blank} has no statement; the breakpoint moved to line {bp_tax}")
+    );
+    // Back to the method's last statement rather than into the next method.
+    assert_eq!(bps[1]["line"], ctor);
+    assert_eq!(
+        bps[1]["message"],
+        format!("line {after_ctor} has no statement; the breakpoint moved to line {ctor}")
+    );
+    // Past the end of the class: its last statement.
+    assert_eq!(bps[2]["line"], last);
+    assert_eq!(bps[2]["verified"], true);
+    // A line with a statement stays, without a message.
+    assert_eq!(bps[3]["line"], bp_tax);
+    assert!(bps[3].get("message").is_none(), "{set}");
+    srv.shutdown().await;
+}

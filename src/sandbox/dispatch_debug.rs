@@ -327,23 +327,64 @@ fn set_breakpoints(
         let line = if anonymous {
             Some(bp.line)
         } else {
-            lines.iter().copied().find(|l| *l >= bp.line)
+            placement(acting, &b.typeref, &lines, bp.line)
         };
         match line {
             Some(l) => {
                 let mut v = json!({ "id": id, "verified": true, "line": l });
                 if l != bp.line {
-                    v["message"] = json!(format!("line {} has no statement; the breakpoint moved to line {l}", bp.line));
+                    v["message"] = json!(format!(
+                        "line {} has no statement; the breakpoint moved to line {l}",
+                        bp.line
+                    ));
                 }
                 out.push(v);
-                set.push(LineBreakpoint::new(id, b.typeref.clone(), l, bp.condition, bp.hit_condition, bp.log_message));
+                set.push(LineBreakpoint::new(
+                    id,
+                    b.typeref.clone(),
+                    l,
+                    bp.condition,
+                    bp.hit_condition,
+                    bp.log_message,
+                ));
             }
             None => out.push(json!({ "id": id, "verified": false, "line": bp.line,
-                "message": format!("line {} is past the last statement of {}", bp.line, b.typeref) })),
+                "message": format!("{} has no statement to stop at", b.typeref) })),
         }
     }
     s.control.set_line_breakpoints(&b.typeref, set);
     Ok(json!({ "breakpoints": out }))
+}
+
+/// Where a breakpoint asked for at `line` goes: that line when it has a
+/// statement; else the next statement of the same method (as Salesforce
+/// moves breakpoints forward); else the method's last statement before it
+/// (a line after the method's last statement); else the nearest statement
+/// of the class, the next one first.
+fn placement(
+    acting: &super::context::Acting,
+    typeref: &str,
+    valid: &[u32],
+    line: u32,
+) -> Option<u32> {
+    if valid.contains(&line) {
+        return Some(line);
+    }
+    let prog = &acting.org.program;
+    let file = prog.find_typeref(typeref).map(|c| prog.top_level(c));
+    // The method a line belongs to: the one of this file that starts last at or before it.
+    let starts: Vec<u32> = prog
+        .functions
+        .iter()
+        .filter(|f| Some(f.file_class) == file && f.line > 0)
+        .map(|f| f.line)
+        .collect();
+    let method_of = |l: u32| starts.iter().copied().filter(|s| *s <= l).max();
+    let next = valid.iter().copied().find(|l| *l > line);
+    let prev = valid.iter().copied().rev().find(|l| *l < line);
+    let here = method_of(line);
+    let same = |l: &u32| here.is_some() && method_of(*l) == here;
+    next.filter(same).or(prev.filter(same)).or(next).or(prev)
 }
 
 /// Whether `ns.Class.method` (or `Class.method`) names a method of the org's code.
