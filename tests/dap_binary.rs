@@ -91,7 +91,7 @@ fn log_file_gets_the_logs_the_origin_refusal_and_the_protocol_trace() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("adapter.log");
     let mut child = Command::new(BIN)
-        .args(["--log", "info", "--log-file"])
+        .args(["--log-file"])
         .arg(&log)
         .arg("dap")
         .stdin(Stdio::piped())
@@ -134,7 +134,7 @@ fn log_file_gets_the_logs_the_origin_refusal_and_the_protocol_trace() {
     let traced = |needles: &[&str]| {
         lines
             .iter()
-            .any(|l| l.contains("isvdbg::protocol") && needles.iter().all(|n| l.contains(n)))
+            .any(|l| l.contains("isvdbg::trace::protocol") && needles.iter().all(|n| l.contains(n)))
     };
     assert!(
         traced(&["<- {", r#""command":"threads""#, r#""seq":4"#]),

@@ -140,7 +140,7 @@ impl SandboxClient {
         tokio::spawn(async move {
             while let Some(text) = rx.recv().await {
                 if reader.trace.load(Ordering::Relaxed) {
-                    tracing::info!(target: "isvdbg::sandbox", "<- {text}");
+                    tracing::info!(target: "isvdbg::trace::sandbox", "<- {text}");
                 }
                 route(&reader, &events_tx, &text);
             }
@@ -226,7 +226,7 @@ impl SandboxClient {
         }
         let text = json!({ "id": id, "method": method, "params": params }).to_string();
         if inner.trace.load(Ordering::Relaxed) {
-            tracing::info!(target: "isvdbg::sandbox", "-> {text}");
+            tracing::info!(target: "isvdbg::trace::sandbox", "-> {text}");
         }
         if self.tx.send(text).is_err() {
             inner.pending.remove(&id);

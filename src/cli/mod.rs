@@ -28,7 +28,12 @@ pub struct Cli {
     log_file: Option<PathBuf>,
 
     /// Log filter, such as `info` or `isvdbg=debug` (also ISVDBG_LOG).
-    #[arg(long, global = true, env = "ISVDBG_LOG", default_value = "warn")]
+    #[arg(
+        long,
+        global = true,
+        env = "ISVDBG_LOG",
+        default_value = "warn,isvdbg::trace=info"
+    )]
     log: String,
 
     #[command(subcommand)]

@@ -22,7 +22,7 @@ use super::protocol::*;
 use super::transport::{BoxRead, BoxWrite, Connection};
 
 /// The log target of `trace: "protocol"`.
-const PROTOCOL_TARGET: &str = "isvdbg::protocol";
+const PROTOCOL_TARGET: &str = "isvdbg::trace::protocol";
 
 /// What happens after a request's response is sent.
 #[derive(Debug, Default)]
