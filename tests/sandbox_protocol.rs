@@ -270,3 +270,40 @@ async fn a_graceful_shutdown_finishes_paused_requests_and_tells_the_debugger() {
     assert!(rt.log(request).is_some());
     assert_eq!(rt.store.count(accounts), before + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_queued_by_a_request_that_finishes_during_shutdown_still_runs() {
+    let srv = Server::start().await;
+    let mut c = srv
+        .engineer("support@acme.example", "globex-full", ADMIN)
+        .await;
+    let session = c.debug_start().await;
+    let code = "Account a = [SELECT Id FROM Account WHERE Name = 'Cypress Creek Outfitters' LIMIT 1];\n\
+        acme__Invoice__c inv = [SELECT Id FROM acme__Invoice__c WHERE acme__Account__c = :a.Id AND acme__Status__c = 'Approved' LIMIT 1];\n\
+        acme.BillingApi.sendInvoice(inv.Id);\n\
+        System.debug('queued');";
+    c.ok(
+        "debug.breakpoints",
+        json!({ "sessionId": session, "typeref": "AnonymousBlock", "breakpoints": [{ "line": line_of(code, "queued") }] }),
+    )
+    .await;
+    let run = c
+        .ok("apex.run", json!({ "code": code, "wait": false }))
+        .await;
+    let request: u64 = run["requestId"].as_str().unwrap().parse().unwrap();
+    c.event("Stopped").await;
+    let sb = srv.sb.clone();
+    let rt = sb.org("globex-full").unwrap().clone();
+    srv.shutdown().await;
+    // The paused request finished and committed; the queueable and the
+    // future call it queued ran to their end before the sandbox stopped.
+    assert_eq!(sb.requests.running(), 0);
+    let kinds: Vec<&str> = rt
+        .logs()
+        .iter()
+        .filter(|l| l.request > request)
+        .map(|l| l.kind)
+        .collect();
+    assert!(kinds.contains(&"QUEUEABLE"), "{kinds:?}");
+    assert!(kinds.contains(&"FUTURE"), "{kinds:?}");
+}

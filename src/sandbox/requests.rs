@@ -241,7 +241,22 @@ impl Sandbox {
         work: Work,
         origin: Option<u64>,
     ) -> Result<(Arc<RequestInfo>, oneshot::Receiver<Finished>), ApiError> {
-        if self.is_shutting_down() {
+        self.start(acting, kind, entry_point, work, origin, false)
+    }
+
+    /// Starts a request; `queued` work (a committed request's async jobs)
+    /// starts even during shutdown, which waits for it, as the platform
+    /// runs every job a committed transaction queued.
+    fn start(
+        &self,
+        acting: &Acting,
+        kind: &'static str,
+        entry_point: String,
+        work: Work,
+        origin: Option<u64>,
+        queued: bool,
+    ) -> Result<(Arc<RequestInfo>, oneshot::Receiver<Finished>), ApiError> {
+        if self.is_shutting_down() && !queued {
             return Err(ApiError::new(
                 "SHUTTING_DOWN",
                 "the sandbox is shutting down; no new requests run",
@@ -411,7 +426,16 @@ impl Sandbox {
                 AsyncJob::Queueable { class, .. } => ("QUEUEABLE", format!("{class}.execute")),
                 AsyncJob::Future { method, .. } => ("FUTURE", method.clone()),
             };
-            let _ = self.start_request(acting, kind, entry, Work::Entry(Entry::Job(job)), None);
+            // Started before this request stops counting as running, so a
+            // shutdown waiting for idle waits for the job too.
+            let work = Work::Entry(Entry::Job(job));
+            if let Err(e) = self.start(acting, kind, entry.clone(), work, None, true) {
+                tracing::warn!(
+                    "the {kind} job {entry} queued by request {} did not run: {}",
+                    r.id,
+                    e.message
+                );
+            }
         }
         if self.requests.running.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.requests.idle.notify_waiters();
