@@ -307,3 +307,26 @@ async fn work_queued_by_a_request_that_finishes_during_shutdown_still_runs() {
     assert!(kinds.contains(&"QUEUEABLE"), "{kinds:?}");
     assert!(kinds.contains(&"FUTURE"), "{kinds:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_answer_to_a_waited_run_goes_out_before_the_shutdown_close_frame() {
+    let srv = Server::start().await;
+    let mut c = srv
+        .engineer("support@acme.example", "globex-full", ADMIN)
+        .await;
+    let session = c.debug_start().await;
+    let code = "Integer n = 41;\nn++;\nSystem.debug(n);";
+    c.ok(
+        "debug.breakpoints",
+        json!({ "sessionId": session, "typeref": "AnonymousBlock", "breakpoints": [{ "line": 2 }] }),
+    )
+    .await;
+    let waited = c.send("apex.run", json!({ "code": code })).await;
+    c.event("Stopped").await;
+    srv.shutdown().await;
+    c.closed().await.expect("a close frame");
+    // Read before the close frame: answer() finds it among what arrived.
+    let run = c.answer(waited).await.expect("the waited run's answer");
+    assert_eq!(run["success"], true, "{run}");
+    assert_eq!(run["output"][0]["message"], "42");
+}

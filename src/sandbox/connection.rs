@@ -84,9 +84,12 @@ impl Sandbox {
             }
             Reply::Later(fut) => {
                 let conn = conn.clone();
+                let sb = self.clone();
+                sb.answer_pending();
                 tokio::spawn(async move {
                     let r = fut.await;
                     conn.send(&answer(r));
+                    sb.answer_sent();
                 });
             }
         }

@@ -62,6 +62,10 @@ pub struct Shared {
     peak_load: AtomicBool,
     /// Set once shutdown starts: no new requests or sessions.
     shutting_down: AtomicBool,
+    /// Answers being prepared by their own tasks (a waited `apex.run`, say):
+    /// shutdown waits until they are sent, so they precede the close frame.
+    pending_answers: AtomicU64,
+    answered: tokio::sync::Notify,
 }
 
 impl std::ops::Deref for Sandbox {
@@ -100,6 +104,8 @@ impl Sandbox {
             next_id: AtomicU64::new(1),
             peak_load: AtomicBool::new(peak),
             shutting_down: AtomicBool::new(false),
+            pending_answers: AtomicU64::new(0),
+            answered: tokio::sync::Notify::new(),
             world,
             clock,
             orgs,
@@ -157,6 +163,25 @@ impl Sandbox {
             );
         }
         self.requests.wait_idle().await;
+        loop {
+            let answered = self.answered.notified();
+            if self.pending_answers.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            answered.await;
+        }
+    }
+
+    /// Counts an answer that its own task will send.
+    pub(crate) fn answer_pending(&self) {
+        self.pending_answers.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// That answer was sent.
+    pub(crate) fn answer_sent(&self) {
+        if self.pending_answers.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.answered.notify_waiters();
+        }
     }
 }
 
