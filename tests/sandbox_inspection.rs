@@ -83,3 +83,52 @@ async fn inspection_refusals_name_their_cause_and_a_continue_sends_resumed() {
     assert_eq!(done["output"][0]["message"], "42");
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_over_stays_in_the_method_and_step_out_returns_to_the_caller() {
+    let srv = Server::start().await;
+    let mut c = srv
+        .engineer("support@acme.example", "globex-full", ADMIN)
+        .await;
+    let session = c.debug_start().await;
+    let line = sandbox_support::marker_line(&srv.sb, "TaxCalculator.cls", "#BP_TAX");
+    c.ok(
+        "debug.breakpoints",
+        json!({ "sessionId": session, "typeref": "acme/TaxCalculator", "breakpoints": [{ "line": line }] }),
+    )
+    .await;
+    let run = c
+        .ok(
+            "apex.run",
+            json!({ "code": sandbox_support::recalculate_script(&srv.sb), "wait": false }),
+        )
+        .await;
+    let request = run["requestId"].as_str().unwrap().to_string();
+    c.event("Stopped").await;
+    c.ok("debug.stepOver", json!({ "requestId": request }))
+        .await;
+    let over = c.event("Stopped").await;
+    assert_eq!(
+        (&over["reason"], &over["typeref"], &over["line"]),
+        (
+            &json!("step"),
+            &json!("acme/TaxCalculator"),
+            &json!(line + 1)
+        )
+    );
+    c.ok("debug.stepIn", json!({ "requestId": request })).await;
+    let into = c.event("Stopped").await;
+    assert_eq!(into["typeref"], "acme/TaxContext", "{into}");
+    c.ok("debug.stepOut", json!({ "requestId": request })).await;
+    let out = c.event("Stopped").await;
+    assert_eq!(
+        (&out["reason"], &out["typeref"]),
+        (&json!("step"), &json!("acme/TaxCalculator")),
+        "{out}"
+    );
+    c.ok("debug.continue", json!({ "requestId": request }))
+        .await;
+    c.event_where("RequestFinished", |b| b["requestId"] == request.as_str())
+        .await;
+    srv.shutdown().await;
+}
