@@ -132,3 +132,39 @@ async fn step_over_stays_in_the_method_and_step_out_returns_to_the_caller() {
         .await;
     srv.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exception_breakpoint_by_type_stops_only_on_that_type() {
+    let srv = Server::start().await;
+    let mut c = srv
+        .engineer("support@acme.example", "globex-full", ADMIN)
+        .await;
+    let session = c.debug_start().await;
+    c.ok(
+        "debug.exceptionBreakpoints",
+        json!({ "sessionId": session, "types": ["System.NullPointerException"] }),
+    )
+    .await;
+    let code = "Integer zero = 0;\ntry { Integer q = 1 / zero; } catch (MathException e) {}\n\
+                String s;\nInteger n = s.length(); // #NPE\n";
+    let run = c
+        .ok("apex.run", json!({ "code": code, "wait": false }))
+        .await;
+    let request = run["requestId"].as_str().unwrap().to_string();
+    let stop = c.event("Stopped").await;
+    assert_eq!(stop["reason"], "exception");
+    assert_eq!(stop["line"], line_of(code, "#NPE"));
+    assert_eq!(stop["exception"]["typeName"], "System.NullPointerException");
+    let info = c
+        .ok("debug.exceptionInfo", json!({ "requestId": request }))
+        .await;
+    assert_eq!(info["typeName"], "System.NullPointerException", "{info}");
+    assert_eq!(info["caught"], false);
+    c.ok("debug.continue", json!({ "requestId": request }))
+        .await;
+    let done = c.event("RequestFinished").await;
+    assert_eq!(done["success"], false);
+    // The MathException before it did not stop.
+    c.no_event("Stopped").await;
+    srv.shutdown().await;
+}

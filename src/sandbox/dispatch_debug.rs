@@ -207,7 +207,8 @@ fn run(sb: &Sandbox, conn: &Arc<Conn>, m: &str, p: &Value) -> Result<Reply, ApiE
             s.control.set_exception_filter(ExceptionFilter {
                 all: e.all,
                 uncaught: e.uncaught,
-                types: e.types,
+                // Type names are matched without regard to case, as Apex does.
+                types: e.types.iter().map(|t| t.to_ascii_lowercase()).collect(),
             });
             ok(json!({}))
         }
