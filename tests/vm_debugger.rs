@@ -648,14 +648,13 @@ fn a_frame_in_an_inner_class_is_named_and_its_fields_can_be_set() {
     assert_eq!(stop.reason, StopReason::Breakpoint);
     let top = &r.stack()[0];
     assert_eq!(top.name, "Class.Outer.Inner.grow");
-    // A frame names the file's class, where its breakpoints live; the inner class's
-    // own typeref is `Outer$Inner`.
+    // A frame names the class that declares its code, in Salesforce's form,
+    // and the file that holds it; the caller's frame is the anonymous block.
     assert_eq!(
         (top.typeref.as_str(), top.file.as_str()),
-        ("Outer", "Outer.cls")
+        ("Outer$Inner", "Outer.cls")
     );
-    let inner = s.prog.classes.iter().find(|c| c.name == "Inner").unwrap();
-    assert_eq!(inner.typeref(), "Outer$Inner");
+    assert_eq!(r.stack()[1].typeref, "AnonymousBlock");
     // Set `this.size` through the frame's This scope.
     let this = r.scopes(0).into_iter().find(|v| v.name == "This").unwrap();
     let set: Result<VarInfo, String> = ask(&r, |reply| DebugCommand::SetVariable {

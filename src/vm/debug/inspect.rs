@@ -49,7 +49,9 @@ pub fn stack(i: &Interp<'_>) -> Vec<FrameInfo> {
             FrameInfo {
                 index: k,
                 name: i.frame_name(f.func),
-                typeref: file_class.typeref(),
+                // The class that declares the code (`acme/Outer$Inner`);
+                // `file` says where its source is.
+                typeref: i.prog.class(f.func.class).typeref(),
                 file: file_class.file.to_string(),
                 line,
                 column,
