@@ -99,6 +99,10 @@ impl Interp<'_> {
     /// object or sObject) as it is stored in a variable, sized as `Limits.getHeapSize`
     /// measures it; empty values are skipped.
     fn log_heap_allocate(&mut self, v: &Value) {
+        // Sizing walks the whole value: only when the line would be written.
+        if !self.log.as_ref().is_some_and(|l| l.statements()) {
+            return;
+        }
         if !matches!(
             v,
             Value::Str(_)
