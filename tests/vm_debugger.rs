@@ -544,6 +544,30 @@ fn pause_stops_a_running_loop() {
 }
 
 #[test]
+fn a_debug_line_reaches_the_debugger_while_its_loop_still_runs() {
+    let s = Session::new(&[]);
+    let r = s.start(
+        1,
+        "Integer n = 0;\nSystem.debug('counting');\nwhile (true) {\n    n++;\n}",
+    );
+    // No call, return, throw or stop follows the line: it must come on its own.
+    let (line, message) = loop {
+        match s.events.recv_timeout(WAIT).expect("the debug line, live") {
+            (1, VmEvent::Debug { line, message, .. }) => break (line, message),
+            _ => continue,
+        }
+    };
+    assert_eq!((line, message.as_str()), (2, "counting"));
+    assert!(!r.done.is_finished(), "the loop is still running");
+    r.pause.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(s.stopped().1.reason, StopReason::Pause);
+    s.control.end();
+    r.resume(ResumeKind::Continue);
+    let out = r.finish();
+    assert_eq!(debug_lines(&out), ["counting"]);
+}
+
+#[test]
 fn a_request_whose_debugger_goes_away_finishes() {
     let s = Session::new(&[("Looper.cls", LOOP)]);
     s.breakpoint("Looper", line_of(LOOP, "#BP_LOOP"));

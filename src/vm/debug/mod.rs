@@ -84,8 +84,8 @@ pub enum VmEvent {
         typeref: String,
         line: u32,
     },
-    /// A `System.debug` line, with the class and line that wrote it. Lines are
-    /// reported in order, before the next stop, call, return or throw.
+    /// A `System.debug` line, with the class and line that wrote it, reported
+    /// as it is written.
     Debug {
         typeref: String,
         line: u32,

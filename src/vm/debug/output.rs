@@ -7,8 +7,9 @@ use crate::vm::interp::Interp;
 impl RequestDebugger {
     /// Reports the `System.debug` lines written since the last hook, as
     /// written by the frame that was on top then; remembers the frame on top now.
-    /// Every frame push and pop passes through a hook, so the writer is exact.
-    pub(super) fn report_output(&mut self, i: &Interp<'_>) {
+    /// Every frame push and pop passes through a hook, and each line is
+    /// reported as it is written, so the writer is exact.
+    pub(crate) fn report_output(&mut self, i: &Interp<'_>) {
         let top = i.frames.last().map(|f| f.func.file_class);
         if i.output.len() > self.reported {
             let file = self.writer.or(top).unwrap_or(0);

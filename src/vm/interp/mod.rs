@@ -492,5 +492,11 @@ impl<'p> Interp<'p> {
             level: level.to_string(),
             message,
         });
+        // A debugger hears each line as it is written, not at the next call:
+        // a loop without calls would otherwise hold its output back.
+        if let Some(mut d) = self.dbg.take() {
+            d.report_output(self);
+            self.dbg = Some(d);
+        }
     }
 }
