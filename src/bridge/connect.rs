@@ -333,7 +333,9 @@ pub async fn log_in(
         .login_as_user
         .clone()
         .or_else(|| saved.and_then(|s| s.login_as_user.clone()))
-        .or_else(|| embedded.and_then(|e| granting_user(&e.world, &org)))
+        .or_else(|| {
+            embedded.and_then(|e| granting_user(&e.world, &org, lmo_user.as_deref().unwrap_or("")))
+        })
         .ok_or_else(|| {
             refused(format!(
                 "no user to log in as in {org}: set `loginAsUser` in launch.json to the \
@@ -391,41 +393,46 @@ pub async fn instance_now(client: &SandboxClient) -> Result<NaiveDateTime, DapEr
         })
 }
 
-/// The first active LMO user allowed to log in to subscriber orgs.
+/// The first active LMO user allowed to log in to subscriber orgs, of the
+/// first publisher that has one.
 fn default_lmo_user(world: &World) -> Option<String> {
-    let lmo = &world.publisher.lmo;
-    lmo.users
-        .iter()
-        .find(|u| {
-            u.active && u.totp_secret.is_some() && lmo.has_permission(u, LOG_IN_TO_SUBSCRIBER_ORG)
-        })
-        .map(|u| u.username.clone())
+    world.publishers().find_map(|p| {
+        let lmo = &p.lmo;
+        lmo.users
+            .iter()
+            .find(|u| {
+                u.active
+                    && u.totp_secret.is_some()
+                    && lmo.has_permission(u, LOG_IN_TO_SUBSCRIBER_ORG)
+            })
+            .map(|u| u.username.clone())
+    })
 }
 
-/// The user of `org` who granted login access to the publisher (the latest
-/// grant that is not revoked).
-fn granting_user(world: &World, org: &str) -> Option<String> {
+/// The user of `org` who granted login access to `lmo_user`'s publisher (the
+/// latest grant that is not revoked).
+fn granting_user(world: &World, org: &str, lmo_user: &str) -> Option<String> {
+    let publisher = world.lmo_user(lmo_user).map(|(p, _)| p.name.as_str());
     let org = world.org(org)?;
     org.grants
         .iter()
-        .filter(|g| !g.revoked)
+        .filter(|g| !g.revoked && publisher.is_none_or(|p| g.publisher == p))
         .max_by_key(|g| g.granted_at)
         .map(|g| g.user.clone())
 }
 
 /// The demo password and TOTP secret of an LMO user of an embedded world.
 fn fixture_secrets(world: &World, username: &str) -> Result<Secrets, DapError> {
-    let user = world.publisher.lmo.user(username).ok_or_else(|| {
+    let (_, user) = world.lmo_user(username).ok_or_else(|| {
+        let lmos: Vec<&str> = world.publishers().map(|p| p.lmo.name.as_str()).collect();
         let known: Vec<&str> = world
-            .publisher
-            .lmo
-            .users
-            .iter()
+            .publishers()
+            .flat_map(|p| &p.lmo.users)
             .map(|u| u.username.as_str())
             .collect();
         refused(format!(
             "{username} is not a user of the LMO {} in the world `{}`; its users are: {}",
-            world.publisher.lmo.name,
+            lmos.join(" or "),
             world.name,
             known.join(", ")
         ))

@@ -56,7 +56,7 @@ impl Cast {
     pub fn missing(&self, world: &World) -> Vec<String> {
         let mut missing = Vec::new();
         for user in [&self.engineer, &self.second_engineer] {
-            if world.publisher.lmo.user(user).is_none() {
+            if world.lmo_user(user).is_none() {
                 missing.push(format!("the LMO user {user}"));
             }
         }
@@ -86,9 +86,8 @@ impl Cast {
         }
         for class in PACKAGE_CLASSES {
             let found = world
-                .publisher
-                .packages
-                .iter()
+                .publishers()
+                .flat_map(|p| &p.packages)
                 .any(|p| find_file(&p.path, class).is_some());
             if !found {
                 missing.push(format!("the package class {class}"));

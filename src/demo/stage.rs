@@ -118,11 +118,9 @@ impl Stage {
         let u = self
             .sb
             .world
-            .publisher
-            .lmo
-            .user(lmo_user)
-            .cloned()
-            .ok_or_else(|| format!("the LMO has no user {lmo_user}"))?;
+            .lmo_user(lmo_user)
+            .map(|(_, u)| u.clone())
+            .ok_or_else(|| format!("no LMO has a user {lmo_user}"))?;
         // A fresh TOTP step, so that no code is reused between acts.
         self.advance(Duration::from_secs(30));
         let conn = connect(&SandboxRef::Url(self.ws_url.clone()))

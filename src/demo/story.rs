@@ -109,10 +109,8 @@ pub async fn run(
     let secret = stage
         .sb
         .world
-        .publisher
-        .lmo
-        .user(&cast.engineer)
-        .and_then(|u| u.totp_secret.clone());
+        .lmo_user(&cast.engineer)
+        .and_then(|(_, u)| u.totp_secret.clone());
     n.say(&format!(
         "{} enters the password and the 6-digit code of the authenticator app.",
         cast.engineer

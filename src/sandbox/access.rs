@@ -1,7 +1,8 @@
 //! Login access: the customer's grants, and the publisher's LoginAs sessions.
 //!
-//! A grant belongs to one subscriber user and one publisher and is dead once it
-//! expires or is revoked. LoginAs needs the *Log in to Subscriber Org*
+//! A grant belongs to one subscriber user and one publisher (of a package
+//! installed in the org) and is dead once it expires or is revoked. An LMO
+//! engineer's LoginAs counts only grants to their own publisher. LoginAs needs the *Log in to Subscriber Org*
 //! permission, MFA in this login (every LMO login passes it), an MFA at most
 //! [`ORG_MFA_MAX_AGE`] old where the org requires MFA, and an active grant from
 //! the target user, in an org that offers login access at all. Every LoginAs, and every action
@@ -18,6 +19,7 @@ use super::protocol::ApiError;
 use super::{Sandbox, rfc3339};
 use crate::world::{
     Grant, GrantDuration, LOG_IN_TO_SUBSCRIBER_ORG, LicenseType, Licensing, Org, OrgType, OrgUser,
+    Publisher,
 };
 
 /// A publisher's support engineer logged in as a subscriber user.
@@ -29,6 +31,9 @@ pub struct LoginAs {
     pub user: String,
     /// The LMO user behind it.
     pub lmo_user: String,
+    /// The publisher whose LMO the engineer belongs to: the one the grant was
+    /// given to, whose package internals this LoginAs may see.
+    pub publisher: String,
     pub since: NaiveDateTime,
 }
 
@@ -86,30 +91,92 @@ pub fn grant_json(g: &Grant, now: NaiveDateTime) -> Value {
 }
 
 impl Sandbox {
-    /// The customer grants the publisher login access as themselves.
-    pub fn grant(&self, acting: &Acting, duration: &str) -> Result<Value, ApiError> {
+    /// The publisher a customer's grant goes to: the one named (which must be
+    /// in the org's grant list), or, unnamed, the only one the list offers.
+    fn grant_list_pick(&self, org: &Org, named: Option<&str>) -> Result<Publisher, ApiError> {
+        let offered = self.world.publishers_of(org);
+        let names = || {
+            offered
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match named {
+            Some(name) => offered
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+                .map(|p| (*p).clone())
+                .ok_or_else(|| {
+                    err(
+                        "CANNOT_GRANT",
+                        match offered.as_slice() {
+                            [one] => format!(
+                                "`{name}` is not in the grant list; the publisher here is {}",
+                                one.name
+                            ),
+                            [] => format!(
+                                "`{name}` is not in the grant list; no publisher's package is installed in {}",
+                                org.name
+                            ),
+                            _ => format!(
+                                "`{name}` is not in the grant list of {}; it offers {}",
+                                org.name,
+                                names()
+                            ),
+                        },
+                    )
+                }),
+            None => match offered.as_slice() {
+                [one] => Ok((*one).clone()),
+                [] => Err(err(
+                    "CANNOT_GRANT",
+                    "none of the publisher's packages is installed in this org, so it is not in the grant list",
+                )),
+                _ => Err(err(
+                    "CANNOT_GRANT",
+                    format!(
+                        "{} offers several publishers ({}); name the one to grant access to in `publisher`",
+                        org.name,
+                        names()
+                    ),
+                )),
+            },
+        }
+    }
+
+    /// The customer grants a publisher (`publisher`, or the only one the
+    /// org's grant list offers) login access as themselves. A new grant
+    /// replaces the user's active grant to the same publisher.
+    pub fn grant(
+        &self,
+        acting: &Acting,
+        duration: &str,
+        publisher: Option<&str>,
+    ) -> Result<Value, ApiError> {
         let duration = GrantDuration::parse(duration).ok_or_else(|| {
             err(
                 "BAD_DURATION",
                 format!("`{duration}` is not a grant duration; choose 1d, 3d, 1w, 1m or 1y"),
             )
         })?;
-        let publisher = self.world.publisher.name.clone();
         let mut info = acting.org.info.write().expect("org lock");
         if let Some(e) = unavailable(&info) {
             return Err(e);
         }
-        let namespaces: Vec<String> = self
-            .world
-            .publisher
-            .packages
-            .iter()
-            .map(|p| p.namespace.clone())
-            .collect();
+        if info.settings.admins_can_log_in_as_any_user {
+            return Err(admins_any_user());
+        }
+        let pb = self.grant_list_pick(&info, publisher)?;
+        let namespaces: Vec<String> = pb.packages.iter().map(|p| p.namespace.clone()).collect();
         may_grant(&info, &acting.user, &namespaces)?;
+        let publisher = pb.name;
         let now = self.clock.now();
         for g in info.grants.iter_mut() {
-            if g.user.eq_ignore_ascii_case(&acting.user.username) && g.active_at(now) {
+            if g.user.eq_ignore_ascii_case(&acting.user.username)
+                && g.publisher == publisher
+                && g.active_at(now)
+            {
                 g.revoked = true;
             }
         }
@@ -130,38 +197,64 @@ impl Sandbox {
         Ok(json!({ "grant": grant_json(&grant, now) }))
     }
 
-    /// The customer revokes their grant; LoginAs sessions relying on it end.
-    pub fn revoke(&self, acting: &Acting) -> Result<Value, ApiError> {
+    /// The customer revokes their grant to `publisher`, or unnamed, every
+    /// active grant of theirs; LoginAs sessions relying on a revoked grant end.
+    pub fn revoke(&self, acting: &Acting, publisher: Option<&str>) -> Result<Value, ApiError> {
         let now = self.clock.now();
-        let mut revoked = 0;
+        let mut revoked: Vec<String> = Vec::new();
         {
             let mut info = acting.org.info.write().expect("org lock");
+            if let Some(name) = publisher
+                && self.world.publisher_named(name).is_none()
+            {
+                let publishers: Vec<&str> =
+                    self.world.publishers().map(|p| p.name.as_str()).collect();
+                return Err(err(
+                    "NO_ACTIVE_GRANT",
+                    match publishers.as_slice() {
+                        [one] => {
+                            format!("there is no grant to `{name}`; the publisher here is {one}")
+                        }
+                        _ => format!(
+                            "there is no grant to `{name}`: it is not a publisher on this instance ({})",
+                            publishers.join(", ")
+                        ),
+                    },
+                ));
+            }
             for g in info.grants.iter_mut() {
-                if g.user.eq_ignore_ascii_case(&acting.user.username) && g.active_at(now) {
+                let named = publisher.is_none_or(|n| g.publisher.eq_ignore_ascii_case(n.trim()));
+                if g.user.eq_ignore_ascii_case(&acting.user.username) && named && g.active_at(now) {
                     g.revoked = true;
-                    revoked += 1;
+                    revoked.push(g.publisher.clone());
                 }
             }
         }
-        if revoked == 0 {
+        if revoked.is_empty() {
             return Err(err(
                 "NO_ACTIVE_GRANT",
-                format!(
-                    "{} has no active login-access grant to revoke",
-                    acting.user.username
-                ),
+                match publisher.filter(|_| !self.world.other_publishers.is_empty()) {
+                    Some(name) => format!(
+                        "{} has no active login-access grant to {name} to revoke",
+                        acting.user.username
+                    ),
+                    None => format!(
+                        "{} has no active login-access grant to revoke",
+                        acting.user.username
+                    ),
+                },
             ));
         }
-        self.audit_as(
-            acting,
-            "Revoke login access",
-            self.world.publisher.name.clone(),
-        );
+        self.audit_as(acting, "Revoke login access", revoked.join(", "));
         let key = acting.org.info().key;
         let ended: Vec<String> = self
             .login_as
             .iter()
-            .filter(|l| l.org == key && l.user.eq_ignore_ascii_case(&acting.user.username))
+            .filter(|l| {
+                l.org == key
+                    && l.user.eq_ignore_ascii_case(&acting.user.username)
+                    && revoked.contains(&l.publisher)
+            })
             .map(|l| l.key().clone())
             .collect();
         for token in ended {
@@ -189,8 +282,15 @@ impl Sandbox {
         else {
             return Err(lmo_only("loginAs.start"));
         };
-        let lmo = &self.world.publisher.lmo;
-        if !lmo.has_permission(lmo_user, LOG_IN_TO_SUBSCRIBER_ORG) {
+        let publisher = self
+            .world
+            .lmo_user(&lmo_user.username)
+            .map(|(p, _)| p)
+            .ok_or_else(|| lmo_only("loginAs.start"))?;
+        if !publisher
+            .lmo
+            .has_permission(lmo_user, LOG_IN_TO_SUBSCRIBER_ORG)
+        {
             return Err(err(
                 "NO_PERMISSION",
                 format!(
@@ -219,11 +319,12 @@ impl Sandbox {
         if info.settings.require_mfa {
             org_mfa(&info, session.created, now)?;
         }
-        check_grant(&info, &target, &self.world.publisher.name, now)?;
+        check_grant(&info, &target, &publisher.name, now)?;
         let l = LoginAs {
             org: info.key.clone(),
             user: target.username.clone(),
             lmo_user: lmo_user.username.clone(),
+            publisher: publisher.name.clone(),
             since: now,
         };
         // A new LoginAs replaces the login's previous one and its debug sessions.
@@ -240,7 +341,7 @@ impl Sandbox {
             action: "Login as user".into(),
             detail: format!(
                 "{} logged in as {} through login access",
-                self.world.publisher.name, target.username
+                publisher.name, target.username
             ),
         });
         Ok(json!({
@@ -324,14 +425,16 @@ pub fn unknown_org(org: &str) -> ApiError {
     )
 }
 
+/// Publishers are left out of the grant list while admins may log in as anyone.
+fn admins_any_user() -> ApiError {
+    err(
+        "CANNOT_GRANT",
+        "the publisher is not in the grant list while \"Administrators Can Log in as Any User\" is on; an admin must turn it off in Setup > Login Access Policies",
+    )
+}
+
 /// Whether this user may grant login access in this org.
 fn may_grant(org: &Org, user: &OrgUser, namespaces: &[String]) -> Result<(), ApiError> {
-    if org.settings.admins_can_log_in_as_any_user {
-        return Err(err(
-            "CANNOT_GRANT",
-            "the publisher is not in the grant list while \"Administrators Can Log in as Any User\" is on; an admin must turn it off in Setup > Login Access Policies",
-        ));
-    }
     let ours: Vec<_> = org
         .installed
         .iter()

@@ -56,7 +56,8 @@ fn delta(d: Duration) -> TimeDelta {
     TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
 }
 
-/// Who is logged in. Usernames and org keys are spelled as in the world.
+/// Who is logged in. Usernames and org keys are spelled as in the world; an
+/// LMO username is unique across the publishers, so it names its LMO too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Principal {
     /// A user of the publisher's License Management Org.
@@ -175,10 +176,21 @@ impl Auth {
         password: &str,
         code: Option<&str>,
     ) -> Result<(Token, SessionInfo), AuthError> {
-        let lmo = &self.world.publisher.lmo;
-        let user = lmo.user(username).ok_or_else(|| AuthError::UnknownUser {
-            username: username.to_string(),
-            realm: format!("the LMO ({})", lmo.name),
+        // Usernames are unique across the instance, so the username picks
+        // the LMO the user belongs to.
+        let (_, user) = self.world.lmo_user(username).ok_or_else(|| {
+            let lmos: Vec<&str> = self
+                .world
+                .publishers()
+                .map(|p| p.lmo.name.as_str())
+                .collect();
+            AuthError::UnknownUser {
+                username: username.to_string(),
+                realm: match lmos.as_slice() {
+                    [one] => format!("the LMO ({one})"),
+                    many => format!("any LMO ({})", many.join(", ")),
+                },
+            }
         })?;
         self.login(
             Account {

@@ -8,7 +8,7 @@ use super::access::LoginAs;
 use super::auth::{Principal, SessionInfo};
 use super::orgs::OrgRuntime;
 use super::protocol::ApiError;
-use crate::world::{LmoUser, OrgUser};
+use crate::world::{LmoUser, OrgUser, World};
 
 /// The caller of a method.
 #[derive(Debug, Clone)]
@@ -39,19 +39,40 @@ pub struct Acting {
 }
 
 impl Acting {
-    /// Whether the publisher's support engineer is acting (login access).
+    /// Whether a publisher's support engineer is acting (login access).
     pub fn is_publisher(&self) -> bool {
         self.login_as.is_some()
     }
 
-    /// The namespaces whose protected settings and package internals this actor
-    /// may see: the org's packages under LoginAs, none for the customer.
-    pub fn isv_access(&self) -> Vec<String> {
-        if self.is_publisher() {
-            self.org.namespaces.clone()
-        } else {
-            Vec::new()
+    /// Whether this actor sees inside the package of `namespace` (its full
+    /// source, its protected settings): only a LoginAs of that package's own
+    /// publisher does. Another publisher's engineer sees it as the customer
+    /// does. The org's own code (no namespace) is open to everyone.
+    pub fn sees_inside(&self, world: &World, namespace: &str) -> bool {
+        if namespace.is_empty() {
+            return true;
         }
+        self.login_as.as_ref().is_some_and(|l| {
+            world
+                .package_publisher(namespace)
+                .is_some_and(|p| p.name == l.publisher)
+        })
+    }
+
+    /// The namespaces whose protected settings and package internals this actor
+    /// may see: under LoginAs, the org's packages of the engineer's own
+    /// publisher; none for the customer.
+    pub fn isv_access(&self) -> Vec<String> {
+        let Some(l) = &self.login_as else {
+            return Vec::new();
+        };
+        self.org
+            .publishers
+            .iter()
+            .zip(&self.org.namespaces)
+            .filter(|(p, _)| **p == l.publisher)
+            .map(|(_, ns)| ns.clone())
+            .collect()
     }
 }
 
@@ -118,10 +139,8 @@ impl Sandbox {
             Principal::Lmo { username } => {
                 let user = self
                     .world
-                    .publisher
-                    .lmo
-                    .user(username)
-                    .cloned()
+                    .lmo_user(username)
+                    .map(|(_, u)| u.clone())
                     .ok_or_else(not_logged_in)?;
                 let login_as = self.login_as.get(&session.token_id).map(|l| l.clone());
                 Ok(Caller::Lmo {

@@ -2,7 +2,8 @@
 //! and how they end.
 //!
 //! A session belongs to a LoginAs (the LMO login's token id) in a sandbox org.
-//! The LMO may hold as many at once as it bought (one by default). However a
+//! Each publisher's LMO may hold as many at once as it bought (one by
+//! default); another LMO's sessions do not count against it. However a
 //! session ends, its requests' command channels are dropped and their pause
 //! flags cleared, so every paused request resumes and runs to its end.
 
@@ -61,6 +62,9 @@ pub struct DebugSession {
     /// The LMO login (token id) whose LoginAs started it.
     pub token_id: String,
     pub lmo_user: String,
+    /// The publisher whose LMO holds the session (it counts against that
+    /// LMO's allowance only).
+    pub publisher: String,
     /// The LoginAs user: only their requests are debugged.
     pub user: String,
     pub user_id: String,
@@ -257,9 +261,13 @@ impl Sandbox {
                     format!("entryPointFilter is not a regular expression: {e}"),
                 )
             })?;
-        let allowance = self.world.publisher.lmo.debug_sessions.max(1) as usize;
+        let allowance = self
+            .world
+            .publisher_named(&l.publisher)
+            .map_or(1, |p| p.lmo.debug_sessions.max(1)) as usize;
         let _admitting = self.debug.admitting.lock().expect("admission lock");
-        let held = self.debug.all();
+        let mut held = self.debug.all();
+        held.retain(|s| s.publisher == l.publisher);
         if held.len() >= allowance {
             let h = held.iter().min_by_key(|s| s.started).expect("a session");
             return Err(err(
@@ -283,6 +291,7 @@ impl Sandbox {
             org: info.key.clone(),
             token_id: token_id.to_string(),
             lmo_user: l.lmo_user.clone(),
+            publisher: l.publisher.clone(),
             user: acting.user.username.clone(),
             user_id: acting.user.id.clone(),
             user_ids: filters.user_id_filter,

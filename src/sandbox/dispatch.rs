@@ -14,6 +14,7 @@ use super::protocol::{ApiError, Call, params};
 use super::requests::Work;
 use super::{Sandbox, rfc3339};
 use crate::vm::Entry;
+use crate::world::Publisher;
 
 /// An answer now, or one that comes when something finishes.
 pub(super) enum Reply {
@@ -205,11 +206,12 @@ fn login(sb: &Sandbox, conn: &Conn, p: &Value) -> Result<Value, ApiError> {
         .map_err(auth_err)?;
     let token = token.into_string();
     conn.set_token(Some(token.clone()));
-    let u = sb.world.publisher.lmo.user(&l.username).cloned();
+    let found = sb.world.lmo_user(&l.username);
     Ok(json!({
         "token": token,
         "tokenId": s.token_id,
-        "user": u.map(|u| json!({ "id": u.id, "username": u.username, "name": u.name })),
+        "user": found.map(|(_, u)| json!({ "id": u.id, "username": u.username, "name": u.name })),
+        "lmo": found.map(|(p, _)| json!({ "id": p.lmo.org_id, "name": p.lmo.name, "publisher": p.name })),
         "expiresAt": rfc3339(s.expires_at()),
     }))
 }
@@ -334,8 +336,16 @@ fn org_method(sb: &Sandbox, conn: &Conn, m: &str, p: &Value) -> Reply {
     let lmo_method =
         |f: &dyn Fn() -> Result<Value, ApiError>| if is_lmo { f() } else { Err(lmo_only(m)) };
     match m {
-        "lma.search" => lmo_method(&|| params::<Query>(m, p).map(|q| sb.search(&q.query))).into(),
-        "lma.org" => lmo_method(&|| sb.org_detail(&params::<OrgParam>(m, p)?.org)).into(),
+        "lma.search" => lmo_method(&|| {
+            let q = params::<Query>(m, p)?;
+            Ok(sb.search(lmo_publisher(sb, &caller)?, &q.query))
+        })
+        .into(),
+        "lma.org" => lmo_method(&|| {
+            let o = params::<OrgParam>(m, p)?;
+            sb.org_detail(lmo_publisher(sb, &caller)?, &o.org)
+        })
+        .into(),
         "loginAs.start" => {
             let r = params::<LoginAsParams>(m, p)
                 .and_then(|l| sb.start_login_as(&caller, &l.org, &l.user));
@@ -367,6 +377,18 @@ fn org_method(sb: &Sandbox, conn: &Conn, m: &str, p: &Value) -> Reply {
     }
 }
 
+/// The publisher whose LMO the caller is logged in to.
+fn lmo_publisher<'w>(sb: &'w Sandbox, caller: &Caller) -> Result<&'w Publisher, ApiError> {
+    match caller {
+        Caller::Lmo { user, .. } => sb
+            .world
+            .lmo_user(&user.username)
+            .map(|(p, _)| p)
+            .ok_or_else(super::context::not_logged_in),
+        Caller::Subscriber { .. } => Err(lmo_only("lma")),
+    }
+}
+
 fn in_org(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, m: &str, p: &Value) -> Reply {
     let customer_only = |f: &dyn Fn() -> Result<Value, ApiError>| {
         if acting.is_publisher() {
@@ -378,34 +400,12 @@ fn in_org(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, m: &str, p
     match m {
         "access.grant" => customer_only(&|| {
             let g: GrantParams = params(m, p)?;
-            if let Some(pb) = g
-                .publisher
-                .as_deref()
-                .filter(|pb| !pb.eq_ignore_ascii_case(&sb.world.publisher.name))
-            {
-                return Err(ApiError::new(
-                    "CANNOT_GRANT",
-                    format!(
-                        "`{pb}` is not in the grant list; the publisher here is {}",
-                        sb.world.publisher.name
-                    ),
-                ));
-            }
-            sb.grant(acting, &g.duration)
+            sb.grant(acting, &g.duration, g.publisher.as_deref())
         })
         .into(),
         "access.revoke" => customer_only(&|| {
             let pb = params::<PublisherParam>(m, p)?.publisher;
-            if let Some(pb) = pb.filter(|pb| !pb.eq_ignore_ascii_case(&sb.world.publisher.name)) {
-                return Err(ApiError::new(
-                    "NO_ACTIVE_GRANT",
-                    format!(
-                        "there is no grant to `{pb}`; the publisher here is {}",
-                        sb.world.publisher.name
-                    ),
-                ));
-            }
-            sb.revoke(acting)
+            sb.revoke(acting, pb.as_deref())
         })
         .into(),
         "access.list" => customer_only(&|| Ok(sb.list_grants(&acting.org))).into(),

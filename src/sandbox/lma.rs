@@ -1,11 +1,13 @@
-//! The License Management App: the publisher's view of its subscribers.
+//! The License Management App: a publisher's view of its subscribers, the
+//! orgs that installed one of its packages. Each LMO sees only its own
+//! publisher's packages, licenses and grants.
 
 use serde_json::{Value, json};
 
 use super::access::{grant_json, unknown_org};
 use super::protocol::ApiError;
 use super::{Sandbox, rfc3339};
-use crate::world::{LicenseType, Licensing, Org};
+use crate::world::{Grant, LicenseType, Licensing, Org, Publisher};
 
 /// Whether `query` is a 15- or 18-character org id of this org.
 fn id_matches(org: &Org, query: &str) -> bool {
@@ -14,13 +16,14 @@ fn id_matches(org: &Org, query: &str) -> bool {
 }
 
 impl Sandbox {
-    /// Subscribers by name (case-insensitive substring) or org id.
-    pub fn search(&self, query: &str) -> Value {
+    /// The publisher's subscribers by name (case-insensitive substring) or org id.
+    pub fn search(&self, publisher: &Publisher, query: &str) -> Value {
         let q = query.trim().to_lowercase();
         let orgs: Vec<Value> = self
             .world
             .orgs
             .iter()
+            .filter(|o| publisher.installed_in(o))
             .filter(|o| {
                 id_matches(o, query) || (!q.is_empty() && o.name.to_lowercase().contains(&q))
             })
@@ -35,17 +38,34 @@ impl Sandbox {
         json!({ "orgs": orgs })
     }
 
-    /// One subscriber in detail.
-    pub fn org_detail(&self, which: &str) -> Result<Value, ApiError> {
+    /// One of the publisher's subscribers in detail: its packages, their
+    /// licenses, and the grants to it.
+    pub fn org_detail(&self, publisher: &Publisher, which: &str) -> Result<Value, ApiError> {
         let rt = self.org(which).ok_or_else(|| unknown_org(which))?;
         let o = rt.info();
+        if !publisher.installed_in(&o) {
+            return Err(ApiError::new(
+                "UNKNOWN_ORG",
+                format!(
+                    "{} has none of {}'s packages installed, so it is not a subscriber in this LMA; search for your subscribers with lma.search",
+                    o.name, publisher.name
+                ),
+            ));
+        }
         let now = self.clock.now();
-        let grants: Vec<Value> = o.grants.iter().map(|g| grant_json(g, now)).collect();
+        let ours = |g: &&Grant| g.publisher == publisher.name;
+        let grants: Vec<Value> = o
+            .grants
+            .iter()
+            .filter(ours)
+            .map(|g| grant_json(g, now))
+            .collect();
         let installed: Vec<Value> = o
             .installed
             .iter()
+            .filter(|i| publisher.owns(&i.namespace))
             .map(|i| {
-                let package = self.world.package(&i.namespace).map(|p| p.name.clone()).unwrap_or_default();
+                let package = publisher.package(&i.namespace).map(|p| p.name.clone()).unwrap_or_default();
                 let used = o
                     .users
                     .iter()
@@ -65,7 +85,7 @@ impl Sandbox {
                 json!({
                     "id": u.id, "username": u.username, "name": u.name, "profile": u.profile,
                     "admin": u.is_admin(), "active": u.active,
-                    "hasGrant": o.grants.iter().any(|g| g.user.eq_ignore_ascii_case(&u.username) && g.active_at(now)),
+                    "hasGrant": o.grants.iter().filter(ours).any(|g| g.user.eq_ignore_ascii_case(&u.username) && g.active_at(now)),
                 })
             })
             .collect();
@@ -82,7 +102,7 @@ impl Sandbox {
             },
             "contact": { "name": o.contact.0, "email": o.contact.1 },
             "limits": {
-                "debugSessions": self.world.publisher.lmo.debug_sessions,
+                "debugSessions": publisher.lmo.debug_sessions,
                 "dataRecords": (0..rt.store.schema.objects.len()).map(|t| rt.store.count(t as _)).sum::<usize>(),
                 "apexClasses": rt.sources.len(),
             },

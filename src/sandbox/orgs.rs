@@ -57,6 +57,8 @@ pub struct OrgRuntime {
     pub store: Arc<OrgStore>,
     /// Namespaces of the installed packages.
     pub namespaces: Vec<String>,
+    /// The publisher of each of [`OrgRuntime::namespaces`], in the same order.
+    pub publishers: Vec<String>,
     /// Every compiled file and where it came from.
     pub sources: Vec<(SourceFile, PathBuf)>,
     audit: Mutex<Vec<AuditEntry>>,
@@ -103,7 +105,18 @@ impl OrgRuntime {
                 source,
             })?;
         }
+        let publishers = d
+            .namespaces
+            .iter()
+            .map(|ns| {
+                world
+                    .package_publisher(ns)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
         Ok(OrgRuntime {
+            publishers,
             info: RwLock::new(org.clone()),
             program: Arc::new(d.program),
             store,

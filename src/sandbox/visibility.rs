@@ -1,5 +1,7 @@
 //! What customers may and may not see, and what login access reveals:
 //! package source, protected custom settings, debug logs, and OAuth grants.
+//! Package internals open only to a LoginAs of the package's own publisher;
+//! another publisher's engineer sees them as the customer does.
 
 use serde_json::{Value, json};
 
@@ -117,7 +119,7 @@ impl Sandbox {
                 json!({
                     "name": f.name, "typeref": file_typeref(f), "namespace": f.namespace,
                     "kind": match f.kind { SourceKind::Trigger => "trigger", _ => "class" },
-                    "hidden": !f.namespace.is_empty() && !acting.is_publisher(),
+                    "hidden": !acting.sees_inside(&self.world, &f.namespace),
                 })
             })
             .collect();
@@ -145,7 +147,7 @@ impl Sandbox {
                 ),
             )
         })?;
-        let hidden = !f.namespace.is_empty() && !acting.is_publisher();
+        let hidden = !acting.sees_inside(&self.world, &f.namespace);
         let tr = file_typeref(f);
         let lines = acting
             .org
@@ -153,7 +155,7 @@ impl Sandbox {
             .find_typeref(&tr)
             .map(|c| acting.org.program.class(c).valid_lines.clone())
             .unwrap_or_default();
-        if acting.is_publisher() && !f.namespace.is_empty() {
+        if acting.is_publisher() && !f.namespace.is_empty() && !hidden {
             self.audit_as(acting, "View package source", f.name.clone());
         }
         Ok(json!({
@@ -181,11 +183,16 @@ impl Sandbox {
                     format!("`{name}` is not a custom setting of this org"),
                 )
             })?;
-        if d.protected && !acting.is_publisher() {
+        if d.protected && !acting.sees_inside(&self.world, &d.namespace) {
+            // With several publishers, name the one whose setting it is.
+            let owner = match self.world.package_publisher(&d.namespace) {
+                Some(p) if !self.world.other_publishers.is_empty() => p.name.clone(),
+                _ => "the publisher".to_string(),
+            };
             return Err(err(
                 "PROTECTED_SETTING",
                 format!(
-                    "{} is a protected custom setting of the {} package: only the package's code, and the publisher through login access, can {} it",
+                    "{} is a protected custom setting of the {} package: only the package's code, and {owner} through login access, can {} it",
                     d.name,
                     d.namespace,
                     if write { "change" } else { "read" }

@@ -193,7 +193,7 @@ impl Connected {
 
     /// The fixture credentials of an LMO user of the embedded world.
     pub fn lmo_fixture(&self, username: &str) -> Option<Fixture> {
-        let user = self.world()?.publisher.lmo.user(username)?;
+        let (_, user) = self.world()?.lmo_user(username)?;
         Some(Fixture {
             password: user.password.clone(),
             totp_secret: user.totp_secret.clone(),
@@ -209,17 +209,20 @@ impl Connected {
         })
     }
 
-    /// The embedded world's first LMO user who may log in to subscriber orgs.
+    /// The embedded world's first LMO user who may log in to subscriber orgs
+    /// (of the first publisher that has one).
     pub fn default_lmo_user(&self) -> Option<String> {
-        let lmo = &self.world()?.publisher.lmo;
-        lmo.users
-            .iter()
-            .find(|u| {
-                u.active
-                    && u.totp_secret.is_some()
-                    && lmo.has_permission(u, LOG_IN_TO_SUBSCRIBER_ORG)
-            })
-            .map(|u| u.username.clone())
+        self.world()?.publishers().find_map(|p| {
+            let lmo = &p.lmo;
+            lmo.users
+                .iter()
+                .find(|u| {
+                    u.active
+                        && u.totp_secret.is_some()
+                        && lmo.has_permission(u, LOG_IN_TO_SUBSCRIBER_ORG)
+                })
+                .map(|u| u.username.clone())
+        })
     }
 
     /// The embedded world's first active administrator of an org.

@@ -54,7 +54,7 @@ fn check_code(world: &World, shown: &Path) -> Vec<WorldError> {
             units.push(unit);
         }
     }
-    for pkg in &world.publisher.packages {
+    for pkg in world.publishers().flat_map(|p| &p.packages) {
         if !units.iter().any(|u| u.packages.contains(&pkg.path)) {
             units.push(Unit {
                 packages: vec![pkg.path.clone()],
@@ -149,8 +149,10 @@ pub struct Summary {
     pub orgs: usize,
     /// Users of the subscriber orgs.
     pub org_users: usize,
-    /// Users of the LMO.
+    /// Users of the LMOs.
     pub lmo_users: usize,
+    /// LMOs: one per publisher.
+    pub lmos: usize,
     pub grants: usize,
     pub packages: usize,
 }
@@ -161,9 +163,10 @@ impl Summary {
         Summary {
             orgs: world.orgs.len(),
             org_users: world.orgs.iter().map(|o| o.users.len()).sum(),
-            lmo_users: world.publisher.lmo.users.len(),
+            lmo_users: world.publishers().map(|p| p.lmo.users.len()).sum(),
+            lmos: world.publishers().count(),
             grants: world.orgs.iter().map(|o| o.grants.len()).sum(),
-            packages: world.publisher.packages.len(),
+            packages: world.publishers().map(|p| p.packages.len()).sum(),
         }
     }
 }
@@ -180,7 +183,11 @@ impl fmt::Display for Summary {
             n(self.org_users + self.lmo_users, "user", "users"),
             [
                 n(self.org_users, "in orgs", "in orgs"),
-                n(self.lmo_users, "in the LMO", "in the LMO"),
+                if self.lmos == 1 {
+                    n(self.lmo_users, "in the LMO", "in the LMO")
+                } else {
+                    format!("{} in {} LMOs", self.lmo_users, self.lmos)
+                },
             ]
             .join(", "),
             n(self.grants, "grant", "grants"),

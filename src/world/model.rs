@@ -1,6 +1,6 @@
-//! A world, loaded and checked: the instance, the publisher with its License
-//! Management Org (LMO) and packages, and the subscriber orgs with their users,
-//! settings, installed packages, login-access grants, code and data.
+//! A world, loaded and checked: the instance, the publishers, each with its
+//! License Management Org (LMO) and packages, and the subscriber orgs with their
+//! users, settings, installed packages, login-access grants, code and data.
 //!
 //! These are plain values; the sandbox turns them into live state. Times are
 //! absolute (UTC): relative times in the files are resolved against
@@ -21,7 +21,13 @@ pub struct World {
     /// When the world's virtual clock starts (UTC).
     pub start: NaiveDateTime,
     pub instance: Instance,
+    /// The first publisher: the one of `[publisher]`, or else the first of
+    /// `[[publishers]]`. Tools that need one publisher (the demo's story, an
+    /// engineer picked by default) use it.
     pub publisher: Publisher,
+    /// Every other publisher, in the order written. Names, LMO usernames and
+    /// namespaces are unique across all publishers.
+    pub other_publishers: Vec<Publisher>,
     pub orgs: Vec<Org>,
     /// Scripted requests that keep the orgs busy.
     pub traffic: Vec<Traffic>,
@@ -323,12 +329,57 @@ impl World {
         })
     }
 
-    /// A package by namespace.
+    /// Every publisher, the first one first.
+    pub fn publishers(&self) -> impl Iterator<Item = &Publisher> {
+        std::iter::once(&self.publisher).chain(&self.other_publishers)
+    }
+
+    /// A publisher by name, case-insensitively.
+    pub fn publisher_named(&self, name: &str) -> Option<&Publisher> {
+        self.publishers()
+            .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// An LMO user by username, with the publisher whose LMO holds them.
+    pub fn lmo_user(&self, username: &str) -> Option<(&Publisher, &LmoUser)> {
+        self.publishers()
+            .find_map(|p| p.lmo.user(username).map(|u| (p, u)))
+    }
+
+    /// The publisher of the package with this namespace.
+    pub fn package_publisher(&self, namespace: &str) -> Option<&Publisher> {
+        self.publishers().find(|p| p.package(namespace).is_some())
+    }
+
+    /// The publishers whose packages are installed in `org` (those the
+    /// customer's grant list offers), the first publisher first.
+    pub fn publishers_of(&self, org: &Org) -> Vec<&Publisher> {
+        self.publishers().filter(|p| p.installed_in(org)).collect()
+    }
+
+    /// A package of any publisher, by namespace.
     pub fn package(&self, namespace: &str) -> Option<&Package> {
-        self.publisher
-            .packages
+        self.publishers().find_map(|p| p.package(namespace))
+    }
+}
+
+impl Publisher {
+    /// One of this publisher's packages, by namespace.
+    pub fn package(&self, namespace: &str) -> Option<&Package> {
+        self.packages
             .iter()
             .find(|p| p.namespace.eq_ignore_ascii_case(namespace))
+    }
+
+    /// Whether a namespace is one of this publisher's packages.
+    pub fn owns(&self, namespace: &str) -> bool {
+        self.package(namespace).is_some()
+    }
+
+    /// Whether one of this publisher's packages is installed in `org` (so the
+    /// org is its subscriber, and the customer's grant list offers it).
+    pub fn installed_in(&self, org: &Org) -> bool {
+        org.installed.iter().any(|i| self.owns(&i.namespace))
     }
 }
 

@@ -1,4 +1,4 @@
-//! A world as readable text: the instance and LMO, then each org with its
+//! A world as readable text: the instance and each publisher's LMO, then each org with its
 //! users and grants, in aligned tables.
 
 use std::fmt::Write as _;
@@ -7,15 +7,14 @@ use std::path::Path;
 use chrono::NaiveDateTime;
 
 use super::model::{
-    Grant, LOG_IN_TO_SUBSCRIBER_ORG, LicenseType, Licensing, Lmo, LmoUser, Org, TrafficAction,
-    World,
+    Grant, LOG_IN_TO_SUBSCRIBER_ORG, LicenseType, Licensing, Lmo, LmoUser, Org, Publisher,
+    TrafficAction, World,
 };
 
 /// The whole world as text, with grants judged at the world start. `source`
 /// says where it came from (its folder, or "built into isvdbg").
 pub fn render(world: &World, source: &str) -> String {
     let mut out = String::new();
-    let lmo = &world.publisher.lmo;
     let _ = writeln!(out, "World {} ({source})", world.name);
     let _ = writeln!(out, "  Clock starts  {} UTC", time(world.start));
     let _ = writeln!(
@@ -28,31 +27,51 @@ pub fn render(world: &World, source: &str) -> String {
             ""
         }
     );
-    let _ = writeln!(out, "  Publisher     {}", world.publisher.name);
-    let _ = writeln!(
-        out,
-        "  LMO           {} ({}), {} debugger session{}",
-        lmo.name,
-        lmo.org_id,
-        lmo.debug_sessions,
-        if lmo.debug_sessions == 1 { "" } else { "s" }
-    );
+    let publishers: Vec<&Publisher> = world.publishers().collect();
+    for publisher in &publishers {
+        let lmo = &publisher.lmo;
+        let _ = writeln!(out, "  Publisher     {}", publisher.name);
+        let _ = writeln!(
+            out,
+            "  LMO           {} ({}), {} debugger session{}",
+            lmo.name,
+            lmo.org_id,
+            lmo.debug_sessions,
+            if lmo.debug_sessions == 1 { "" } else { "s" }
+        );
+    }
+    // With several publishers, each package and LMO user row says whose it is.
+    let several = publishers.len() > 1;
+    let owned = |name: &str, mut row: Vec<String>| {
+        if several {
+            row.insert(0, name.to_string());
+        }
+        row
+    };
+    let headers = |mut h: Vec<&'static str>| {
+        if several {
+            h.insert(0, "PUBLISHER");
+        }
+        h
+    };
 
     section(&mut out, "Packages");
     table(
         &mut out,
-        &["NAMESPACE", "NAME", "VERSION", "PATH"],
-        world
-            .publisher
-            .packages
+        &headers(vec!["NAMESPACE", "NAME", "VERSION", "PATH"]),
+        publishers
             .iter()
-            .map(|p| {
-                vec![
-                    p.namespace.clone(),
-                    p.name.clone(),
-                    p.version.clone(),
-                    relative(&world.root, &p.path),
-                ]
+            .flat_map(|pb| pb.packages.iter().map(move |p| (pb, p)))
+            .map(|(pb, p)| {
+                owned(
+                    &pb.name,
+                    vec![
+                        p.namespace.clone(),
+                        p.name.clone(),
+                        p.version.clone(),
+                        relative(&world.root, &p.path),
+                    ],
+                )
             })
             .collect(),
     );
@@ -60,15 +79,19 @@ pub fn render(world: &World, source: &str) -> String {
     section(&mut out, "LMO users");
     table(
         &mut out,
-        &[
+        &headers(vec![
             "USERNAME",
             "NAME",
             "ID",
             "LOG IN TO SUBSCRIBER ORG",
             "MFA",
             "ACTIVE",
-        ],
-        lmo.users.iter().map(|u| lmo_user_row(lmo, u)).collect(),
+        ]),
+        publishers
+            .iter()
+            .flat_map(|pb| pb.lmo.users.iter().map(move |u| (pb, u)))
+            .map(|(pb, u)| owned(&pb.name, lmo_user_row(&pb.lmo, u)))
+            .collect(),
     );
 
     section(&mut out, "Orgs");

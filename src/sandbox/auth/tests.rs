@@ -104,6 +104,7 @@ fn world() -> Arc<World> {
             },
             packages: vec![],
         },
+        other_publishers: vec![],
         orgs: vec![
             org(
                 "globex-full",

@@ -166,11 +166,69 @@ impl<'d> Section<'d> {
         self.optional(key, problems)
     }
 
-    /// Takes a sub-table (`[lmo]`); None, after reporting, when it is missing
-    /// or not a table.
+    /// Whether the table has `key` (without taking it).
+    pub fn has(&self, key: &str) -> bool {
+        self.table.contains_key(key)
+    }
+
+    /// Takes a list of tables (`[[publishers]]`), each as a section of its own;
+    /// a missing list is empty. The flag is false when some element was not a
+    /// table (it was reported).
+    pub fn tables(
+        &mut self,
+        key: &'static str,
+        problems: &mut Problems,
+    ) -> (Vec<Section<'d>>, bool) {
+        self.known.push(key);
+        let Some(value) = self.table.remove(key) else {
+            return (Vec::new(), true);
+        };
+        let span = value.span();
+        let DeValue::Array(items) = value.into_inner() else {
+            problems.push(self.doc.error(
+                span,
+                format!("`{key}` must be a list ([[{key}]] tables); see docs/worlds.md"),
+            ));
+            return (Vec::new(), false);
+        };
+        let mut sections = Vec::new();
+        let mut complete = true;
+        for item in items {
+            let span = item.span();
+            match item.into_inner() {
+                DeValue::Table(table) => sections.push(Section {
+                    doc: self.doc,
+                    name: format!("[[{key}]]"),
+                    table,
+                    span,
+                    known: Vec::new(),
+                }),
+                other => {
+                    problems.push(self.doc.error(
+                        span,
+                        format!(
+                            "each element of `{key}` must be a table ([[{key}]]), not {}; \
+                             see docs/worlds.md",
+                            other.type_str()
+                        ),
+                    ));
+                    complete = false;
+                }
+            }
+        }
+        (sections, complete)
+    }
+
+    /// Takes a sub-table (`[lmo]`, or `[publishers.lmo]` inside a
+    /// `[[publishers]]` element); None, after reporting, when it is missing or
+    /// not a table.
     pub fn table(&mut self, key: &'static str, problems: &mut Problems) -> Option<Section<'d>> {
         self.known.push(key);
-        let name = format!("[{key}]");
+        let name = if self.name.starts_with('[') {
+            format!("[{}.{key}]", self.name.trim_matches(['[', ']']))
+        } else {
+            format!("[{key}]")
+        };
         let Some(value) = self.table.remove(key) else {
             problems.push(self.doc.error(
                 self.span.clone(),

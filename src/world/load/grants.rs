@@ -1,5 +1,5 @@
-//! `[[grants]]` of an org: login access granted by one of its users to the
-//! world's publisher.
+//! `[[grants]]` of an org: login access granted by one of its users to one of
+//! the world's publishers, whose package the org has installed.
 
 use chrono::NaiveDateTime;
 use serde::Deserialize;
@@ -9,7 +9,8 @@ use super::Context;
 use super::doc::{Doc, Problems};
 use super::list_or_none;
 use super::values;
-use crate::world::model::{Grant, GrantDuration, OrgUser};
+use crate::world::error::WorldError;
+use crate::world::model::{Grant, GrantDuration, Installed, OrgUser};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,24 +23,32 @@ pub(super) struct RawGrant {
     revoked: bool,
 }
 
-/// The grants that could be read; `users_complete` says whether every user
-/// of the org was read (so an unknown granting user really is unknown).
+/// What a grant is checked against: the org's users and installed packages,
+/// each with whether every entry was read (so a missing one really is missing).
+pub(super) struct Granting<'a> {
+    pub users: &'a [OrgUser],
+    pub users_complete: bool,
+    pub installed: &'a [(Installed, WorldError)],
+    pub installed_complete: bool,
+}
+
+/// The grants that could be read.
 pub(super) fn read(
     doc: &Doc,
     raw: Vec<Spanned<RawGrant>>,
-    users: &[OrgUser],
-    users_complete: bool,
+    org: Granting<'_>,
     cx: &Context<'_>,
     p: &mut Problems,
 ) -> Vec<Grant> {
     let mut grants = Vec::new();
     for grant in raw {
         let g = grant.into_inner();
-        let user = users
+        let user = org
+            .users
             .iter()
             .find(|u| u.username.eq_ignore_ascii_case(g.user.get_ref()));
-        if user.is_none() && users_complete {
-            let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+        if user.is_none() && org.users_complete {
+            let names: Vec<&str> = org.users.iter().map(|u| u.username.as_str()).collect();
             p.push(doc.error(
                 g.user.span(),
                 format!(
@@ -50,21 +59,7 @@ pub(super) fn read(
                 ),
             ));
         }
-        let publisher = match cx.publisher {
-            Some(name) if name.eq_ignore_ascii_case(g.publisher.get_ref()) => Some(name),
-            Some(name) => {
-                p.push(doc.error(
-                    g.publisher.span(),
-                    format!(
-                        "the world's publisher is `{name}`, not `{}`; grants can only name \
-                         the publisher of world.toml",
-                        g.publisher.get_ref()
-                    ),
-                ));
-                None
-            }
-            None => None,
-        };
+        let publisher = publisher(doc, &g.publisher, &org, cx, p);
         let granted_at = time(doc, &g.granted_at, cx.start, p);
         let duration = GrantDuration::parse(g.duration.get_ref()).or_else(|| {
             p.push(doc.error(
@@ -90,6 +85,65 @@ pub(super) fn read(
         }
     }
     grants
+}
+
+/// The publisher a grant names, spelled as in world.toml; None (reported when
+/// the publishers were all read) when it is unknown or has no package in the org.
+fn publisher<'c>(
+    doc: &Doc,
+    named: &Spanned<String>,
+    org: &Granting<'_>,
+    cx: &'c Context<'_>,
+    p: &mut Problems,
+) -> Option<&'c str> {
+    let wanted = named.get_ref();
+    let publishers: Vec<(&str, Vec<&str>)> = cx.named().collect();
+    let Some((name, namespaces)) = publishers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
+    else {
+        if !cx.publishers_complete {
+            return None;
+        }
+        let message = match publishers.as_slice() {
+            [(name, _)] => format!(
+                "the world's publisher is `{name}`, not `{wanted}`; grants can only name \
+                 the publisher of world.toml"
+            ),
+            _ => format!(
+                "`{wanted}` is not a publisher of this world; grants can only name one of \
+                 world.toml's publishers: {}",
+                publishers
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        p.push(doc.error(named.span(), message));
+        return None;
+    };
+    let subscribed = org.installed.iter().any(|(i, _)| {
+        namespaces
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&i.namespace))
+    });
+    if !subscribed && org.installed_complete && cx.publishers_complete {
+        p.push(doc.error(
+            named.span(),
+            format!(
+                "none of {name}'s packages ({}) is installed in this org, so the customer's \
+                 grant list does not offer {name}; install one under [[installed]] or remove \
+                 the grant",
+                list_or_none(namespaces)
+            ),
+        ));
+        return None;
+    }
+    // Spelled as the publisher is, so the sandbox can compare names exactly.
+    cx.named()
+        .map(|(n, _)| n)
+        .find(|n| n.eq_ignore_ascii_case(wanted))
 }
 
 fn time(

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 
 use self::doc::{Doc, Problems};
+use self::world_file::PublisherRead;
 use crate::world::error::{WorldError, WorldErrors};
 use crate::world::model::{LOG_IN_TO_SUBSCRIBER_ORG, Publisher, World};
 
@@ -49,10 +50,29 @@ pub fn load(dir: &Path) -> Result<World, WorldErrors> {
 pub(super) struct Context<'a> {
     /// The world start (a placeholder when `start` is unusable: it was reported).
     start: NaiveDateTime,
-    /// The publisher's name, when `world.toml` gives one.
-    publisher: Option<&'a str>,
-    /// The publisher's namespaces, when every package could be read.
-    namespaces: Option<Vec<String>>,
+    /// The publishers as read from `world.toml`.
+    publishers: &'a [PublisherRead],
+    /// Whether every publisher, with each of its packages, was read: only then
+    /// is a publisher or namespace that is not found really unknown.
+    publishers_complete: bool,
+}
+
+impl Context<'_> {
+    /// The publishers that have a name, with their namespaces.
+    fn named(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
+        self.publishers.iter().filter_map(|pb| {
+            let ns = pb.packages.iter().map(|k| k.namespace.as_str()).collect();
+            pb.name.as_deref().map(|n| (n, ns))
+        })
+    }
+
+    /// The publisher of a namespace, by name; None when no publisher read
+    /// has it.
+    fn owner_of(&self, namespace: &str) -> Option<&str> {
+        self.named()
+            .find(|(_, ns)| ns.iter().any(|n| n.eq_ignore_ascii_case(namespace)))
+            .map(|(name, _)| name)
+    }
 }
 
 /// Loads what can be loaded: the world (None when a part it cannot do without
@@ -89,10 +109,8 @@ pub(crate) fn load_partial(dir: &Path) -> (Option<World>, Problems) {
     let wf = world_file::read(&world_doc, &root, &mut seen, &mut p);
     let cx = Context {
         start: wf.start.unwrap_or_default(),
-        publisher: wf.publisher.as_deref(),
-        namespaces: wf
-            .packages_complete
-            .then(|| wf.packages.iter().map(|k| k.namespace.clone()).collect()),
+        publishers: &wf.publishers,
+        publishers_complete: wf.publishers_complete && wf.publishers.iter().all(|pb| pb.complete),
     };
 
     let mut orgs = Vec::new();
@@ -130,7 +148,13 @@ pub(crate) fn load_partial(dir: &Path) -> (Option<World>, Problems) {
     };
     let traffic = traffic::resolve(&world_doc, wf.traffic, &known, &mut p);
 
+    let publishers: Option<Vec<Publisher>> = wf
+        .publishers
+        .into_iter()
+        .map(PublisherRead::publisher)
+        .collect();
     let world = (|| {
+        let mut publishers = publishers?.into_iter();
         Some(World {
             name: root
                 .file_name()
@@ -139,11 +163,8 @@ pub(crate) fn load_partial(dir: &Path) -> (Option<World>, Problems) {
             root: root.clone(),
             start: wf.start?,
             instance: wf.instance?,
-            publisher: Publisher {
-                name: wf.publisher?,
-                lmo: wf.lmo?,
-                packages: wf.packages,
-            },
+            publisher: publishers.next()?,
+            other_publishers: publishers.collect(),
             orgs,
             traffic,
         })

@@ -134,7 +134,18 @@ pub(super) fn read(
     let (org_users, users_kept) =
         read_users(doc, users.items, &installed, installed_complete, seen, p);
     let users_complete = users.complete && users_kept;
-    let grants = grants::read(doc, grants.items, &org_users, users_complete, cx, p);
+    let grants = grants::read(
+        doc,
+        grants.items,
+        grants::Granting {
+            users: &org_users,
+            users_complete,
+            installed: &installed,
+            installed_complete,
+        },
+        cx,
+        p,
+    );
     let project = project(doc, dir, p);
 
     let contact = contact.map(Spanned::into_inner);
@@ -190,18 +201,26 @@ fn read_installed(
         let span = item.span();
         let item = item.into_inner();
         let ns = item.namespace.get_ref();
-        if let Some(known) = &cx.namespaces
-            && !known.iter().any(|k| k.eq_ignore_ascii_case(ns))
-        {
-            p.push(doc.error(
-                item.namespace.span(),
-                format!(
-                    "`{ns}` is not a package of {}; install one of its packages ({}) or add \
-                     the package under [[packages]] in world.toml",
-                    cx.publisher.unwrap_or("the publisher"),
-                    list_or_none(&known.iter().map(String::as_str).collect::<Vec<_>>())
+        if cx.publishers_complete && cx.owner_of(ns).is_none() {
+            let named: Vec<(&str, Vec<&str>)> = cx.named().collect();
+            let message = match named.as_slice() {
+                [(publisher, known)] => format!(
+                    "`{ns}` is not a package of {publisher}; install one of its packages ({}) \
+                     or add the package under [[packages]] in world.toml",
+                    list_or_none(known)
                 ),
-            ));
+                _ => format!(
+                    "`{ns}` is not a package of any publisher of this world; install one of \
+                     theirs ({}) or add the package to its publisher in world.toml",
+                    list_or_none(
+                        &named
+                            .iter()
+                            .flat_map(|(_, ns)| ns.clone())
+                            .collect::<Vec<_>>()
+                    )
+                ),
+            };
+            p.push(doc.error(item.namespace.span(), message));
             all_kept = false;
             continue;
         }

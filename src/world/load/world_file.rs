@@ -1,5 +1,6 @@
-//! `world.toml`: the clock's start, the instance, the publisher with its LMO
-//! and packages, and the scripted traffic (checked once the orgs are known).
+//! `world.toml`: the clock's start, the instance, the publishers, each with
+//! its LMO and packages, and the scripted traffic (checked once the orgs are
+//! known).
 
 use std::path::Path;
 
@@ -7,14 +8,14 @@ use chrono::NaiveDateTime;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::doc::{Doc, Problems, Section};
+use super::doc::{Doc, Listed, Problems, Section};
 use super::users::{
     check_password, checked_totp, checked_user_id, checked_username, known_permissions, yes,
 };
 use super::values::{self, IdKind};
 use super::{Seen, list_or_none};
 use crate::world::error::WorldError;
-use crate::world::model::{Instance, Lmo, LmoUser, Package, PermissionSet};
+use crate::world::model::{Instance, Lmo, LmoUser, Package, PermissionSet, Publisher};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,16 +71,36 @@ pub(super) struct RawRest {
     pub body: Option<String>,
 }
 
+/// One publisher as read; None where a part could not be read.
+pub(super) struct PublisherRead {
+    pub name: Option<String>,
+    pub lmo: Option<Lmo>,
+    pub packages: Vec<Package>,
+    /// Whether its name and every package could be read (so a namespace
+    /// missing from `packages` really is not this publisher's).
+    pub complete: bool,
+}
+
+impl PublisherRead {
+    /// The publisher, when every part it cannot do without was read.
+    pub fn publisher(self) -> Option<Publisher> {
+        Some(Publisher {
+            name: self.name?,
+            lmo: self.lmo?,
+            packages: self.packages,
+        })
+    }
+}
+
 /// What `world.toml` holds; None where a part could not be read.
 pub(super) struct WorldFile {
     pub start: Option<NaiveDateTime>,
     pub instance: Option<Instance>,
-    pub publisher: Option<String>,
-    pub lmo: Option<Lmo>,
-    pub packages: Vec<Package>,
-    /// Whether every package could be read (so a namespace missing from
-    /// `packages` really is unknown).
-    pub packages_complete: bool,
+    /// `[publisher]` (with `[lmo]` and `[[packages]]`) first, then each of
+    /// `[[publishers]]`.
+    pub publishers: Vec<PublisherRead>,
+    /// Whether every publisher could be read at all.
+    pub publishers_complete: bool,
     pub traffic: Vec<Spanned<RawTraffic>>,
 }
 
@@ -110,26 +131,100 @@ pub(super) fn read(doc: &Doc, root: &Path, seen: &mut Seen, p: &mut Problems) ->
             peak_load: peak.is_some_and(|b| b.into_inner()),
         })
     });
-    let publisher = top.table("publisher", p).and_then(|mut s| {
-        let name = s.required::<String>("name", "\"Acme Apps\"", p);
+    let mut names = Names::default();
+    let mut publishers = Vec::new();
+    // The single-publisher form is read unless the world uses only
+    // `[[publishers]]`; a world with neither is told to add `[publisher]`.
+    let single =
+        ["publisher", "lmo", "packages"].iter().any(|k| top.has(k)) || !top.has("publishers");
+    if single {
+        let name = top.table("publisher", p).and_then(|mut s| {
+            let name = s.required::<String>("name", "\"Acme Apps\"", p);
+            s.finish(p);
+            name
+        });
+        let lmo = top.table("lmo", p);
+        let packages = top.list::<RawPackage>("packages", p);
+        publishers.push(read_publisher(
+            doc, root, name, lmo, packages, &mut names, seen, p,
+        ));
+    }
+    let (sections, mut publishers_complete) = top.tables("publishers", p);
+    for mut s in sections {
+        let name = s.required::<String>("name", "\"Initrode Software\"", p);
+        let lmo = s.table("lmo", p);
+        let packages = s.list::<RawPackage>("packages", p);
         s.finish(p);
-        name.map(Spanned::into_inner)
-    });
-    let lmo = top.table("lmo", p).and_then(|s| read_lmo(s, seen, p));
-    let packages = top.list::<RawPackage>("packages", p);
-    let packages_complete = packages.complete;
-    let (packages, all_kept) = read_packages(doc, root, packages.items, p);
-    let packages_complete = packages_complete && all_kept;
+        publishers.push(read_publisher(
+            doc, root, name, lmo, packages, &mut names, seen, p,
+        ));
+    }
+    publishers_complete &= publishers.iter().all(|pb| pb.name.is_some());
     let traffic = top.list::<RawTraffic>("traffic", p).items;
     top.finish(p);
     WorldFile {
         start,
         instance,
-        publisher,
+        publishers,
+        publishers_complete,
+        traffic,
+    }
+}
+
+/// Publisher names and package namespaces already used, with where and by whom:
+/// each is unique across the world's publishers.
+#[derive(Default)]
+struct Names {
+    publishers: Vec<(String, WorldError)>,
+    /// (namespace, publisher, where).
+    namespaces: Vec<(String, String, WorldError)>,
+}
+
+/// `file:line:col` of a place recorded with an empty message.
+fn place(at: &WorldError) -> String {
+    at.to_string().trim_end_matches(": ").to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_publisher(
+    doc: &Doc,
+    root: &Path,
+    name: Option<Spanned<String>>,
+    lmo: Option<Section<'_>>,
+    packages: Listed<RawPackage>,
+    names: &mut Names,
+    seen: &mut Seen,
+    p: &mut Problems,
+) -> PublisherRead {
+    let name = name.and_then(|n| {
+        let at = doc.error(n.span(), "");
+        if let Some((_, first)) = names
+            .publishers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(n.get_ref()))
+        {
+            p.push(doc.error(
+                n.span(),
+                format!(
+                    "publisher `{}` is already defined at {}; give each publisher its own name",
+                    n.get_ref(),
+                    place(first)
+                ),
+            ));
+            return None;
+        }
+        names.publishers.push((n.get_ref().clone(), at));
+        Some(n.into_inner())
+    });
+    let lmo = lmo.and_then(|s| read_lmo(s, seen, p));
+    let complete = packages.complete;
+    let owner = name.clone().unwrap_or_else(|| "another publisher".into());
+    let (packages, all_kept) = read_packages(doc, root, packages.items, &owner, names, p);
+    PublisherRead {
+        complete: complete && all_kept && name.is_some(),
+        name,
         lmo,
         packages,
-        packages_complete,
-        traffic,
     }
 }
 
@@ -250,6 +345,8 @@ fn read_packages(
     doc: &Doc,
     root: &Path,
     raw: Vec<Spanned<RawPackage>>,
+    owner: &str,
+    names: &mut Names,
     p: &mut Problems,
 ) -> (Vec<Package>, bool) {
     let mut out: Vec<Package> = Vec::new();
@@ -268,6 +365,26 @@ fn read_packages(
             ));
             continue;
         }
+        if let Some((_, other, first)) = names
+            .namespaces
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(ns))
+        {
+            p.push(doc.error(
+                pkg.namespace.span(),
+                format!(
+                    "the namespace `{ns}` is already used by a package of {other} at {}; \
+                     a namespace belongs to one publisher, so give this package its own",
+                    place(first)
+                ),
+            ));
+            continue;
+        }
+        names.namespaces.push((
+            ns.clone(),
+            owner.to_string(),
+            doc.error(pkg.namespace.span(), ""),
+        ));
         if let Err(e) = values::version(pkg.version.get_ref()) {
             p.push(doc.error(pkg.version.span(), e));
         }
