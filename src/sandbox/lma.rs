@@ -47,7 +47,7 @@ impl Sandbox {
             return Err(ApiError::new(
                 "UNKNOWN_ORG",
                 format!(
-                    "{} has none of {}'s packages installed, so it is not a subscriber in this LMA; search for your subscribers with lma.search",
+                    "{} has installed no package of {}, so it is not a subscriber in this LMA; search for your subscribers with lma.search",
                     o.name, publisher.name
                 ),
             ));

@@ -132,9 +132,9 @@ fn publisher<'c>(
         p.push(doc.error(
             named.span(),
             format!(
-                "none of {name}'s packages ({}) is installed in this org, so the customer's \
-                 grant list does not offer {name}; install one under [[installed]] or remove \
-                 the grant",
+                "no package of {name} ({}) is installed in this org, so the customer's grant \
+                 list does not offer {name}; install one under [[installed]] or remove the \
+                 grant",
                 list_or_none(namespaces)
             ),
         ));
