@@ -204,6 +204,9 @@ impl Pump {
             return;
         }
         self.shared.bump_stop(id);
+        if body["top"].is_object() {
+            super::prefetch::seed(&self.shared, id, &body["top"]);
+        }
         let thread = self.shared.add_thread(id, format!("Request {id}"), true);
         let reason = body["reason"].as_str().unwrap_or("breakpoint").to_owned();
         let hit: Vec<i64> = body["breakpoints"]

@@ -47,6 +47,9 @@ async fn resume_one(
         .threads
         .get_mut(&request)
         .map(|mut t| std::mem::replace(&mut t.paused, false));
+    // What was read at this stop is stale from here on; dropped before the
+    // call, since the next stop (and what it brings) may come before the answer.
+    prefetch::discard(shared, request);
     let answer = client
         .call(how.method(), json!({ "requestId": request.to_string() }))
         .await;
@@ -54,7 +57,6 @@ async fn resume_one(
         Ok(_) => {
             refs.forget(request);
             refs.forget_settings();
-            prefetch::discard(shared, request);
             Ok(())
         }
         Err(e) => {

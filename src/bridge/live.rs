@@ -145,7 +145,9 @@ pub async fn launch(
     }
 
     progress.update("Starting the debug session", 65.0);
-    let mut params = json!({});
+    // Each stop brings what the client reads first, so that stackTrace,
+    // scopes and variables need no further call to the sandbox.
+    let mut params = json!({ "stopSnapshots": true });
     if !s.user_id_filter.is_empty() {
         params["userIdFilter"] = json!(s.user_id_filter);
     }

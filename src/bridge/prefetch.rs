@@ -1,10 +1,12 @@
 //! Reading a stopped request ahead of the client.
 //!
 //! After a stop, a client asks for the stack, then the top frame's scopes,
-//! then its locals: three round trips to the request's thread, each waiting
-//! for the one before. When the first of them comes, the bridge asks the
-//! sandbox for all three in a row, so the scopes and the locals are there
-//! (or on their way) when the client asks for them.
+//! then its locals: three round trips, each waiting for the one before. The
+//! bridge's sessions ask for `stopSnapshots`, so each `Stopped` event brings
+//! all three and they are kept here ([`seed`]) before the client hears of the
+//! stop. When they must be read again (after a change, or from a sandbox
+//! that sends none), the first read asks for all three in one call
+//! (`debug.stack` with `top`), one visit to the request's thread.
 
 use std::sync::Arc;
 
@@ -48,37 +50,45 @@ pub fn start(client: &SandboxClient, shared: &Arc<Shared>, request: i64) {
 
 async fn read(client: &SandboxClient, request: i64, tx: &watch::Sender<Fetched>) {
     let id = request.to_string();
-    let Ok(stack) = client.call("debug.stack", json!({ "requestId": id })).await else {
-        return;
-    };
-    let frames = stack["frames"].as_array().cloned().unwrap_or_default();
-    tx.send_modify(|f| f.stack = Some(frames));
-    let Ok(scopes) = client
-        .call("debug.scopes", json!({ "requestId": id, "frame": 0 }))
+    if let Ok(mut stack) = client
+        .call("debug.stack", json!({ "requestId": id, "top": true }))
         .await
-    else {
-        return;
+    {
+        let mut top = stack["top"].take();
+        top["frames"] = stack["frames"].take();
+        tx.send_modify(|f| *f = fetched(&mut top));
+    }
+}
+
+/// What `top` holds (`frames`, `scopes`, `locals`), taken out of it.
+fn fetched(top: &mut Value) -> Fetched {
+    let mut list = |key: &str| match top[key].take() {
+        Value::Array(a) => a,
+        _ => Vec::new(),
     };
-    let scopes = scopes["scopes"].as_array().cloned().unwrap_or_default();
-    let locals = scopes
+    let (stack, scopes, locals) = (list("frames"), list("scopes"), list("locals"));
+    let reference = scopes
         .iter()
         .find(|s| s["name"] == "Locals")
         .and_then(|s| s["reference"].as_u64())
         .filter(|r| *r > 0);
-    tx.send_modify(|f| f.scopes = Some(scopes));
-    let Some(reference) = locals else {
-        return;
-    };
-    if let Ok(vars) = client
-        .call(
-            "debug.variables",
-            json!({ "requestId": id, "reference": reference }),
-        )
-        .await
-    {
-        let vars = vars["variables"].as_array().cloned().unwrap_or_default();
-        tx.send_modify(|f| f.locals = Some((reference, vars)));
+    Fetched {
+        stack: Some(stack),
+        scopes: Some(scopes),
+        locals: reference.map(|r| (r, locals)),
+        done: false,
     }
+}
+
+/// Keeps what a `Stopped` event brought (`top`: frames, scopes, locals) as
+/// read for the stop just counted, so the client's first reads need no call.
+pub fn seed(shared: &Shared, request: i64, top: &Value) {
+    let mut f = fetched(&mut top.clone());
+    f.done = true;
+    let (_, rx) = watch::channel(f);
+    shared
+        .prefetched
+        .insert(request, (shared.stop_generation(request), rx));
 }
 
 /// What was read ahead for the current stop of `request`, picked by `pick`;

@@ -36,6 +36,10 @@ pub struct FilterParams {
     /// Send each debugged request's debug log as `LogLine` events.
     #[serde(default)]
     pub log_lines: bool,
+    /// Every `Stopped` event carries `top`: the frames, the top frame's
+    /// scopes and its locals, as `debug.stack` with `top` answers.
+    #[serde(default)]
+    pub stop_snapshots: bool,
     #[serde(default)]
     pub user_id_filter: Vec<String>,
     #[serde(default)]
@@ -298,7 +302,11 @@ impl Sandbox {
             kinds: filters.request_type_filter,
             entry,
             log_lines: filters.log_lines,
-            control: Arc::new(DebugControl::new()),
+            control: {
+                let c = DebugControl::new();
+                c.set_stop_snapshots(filters.stop_snapshots);
+                Arc::new(c)
+            },
             started: now,
             last_activity: Mutex::new(now),
             listeners: Mutex::new(vec![conn]),

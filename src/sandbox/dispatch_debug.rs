@@ -89,6 +89,9 @@ struct ReqParam {
     name: Option<String>,
     #[serde(default)]
     value: Option<String>,
+    /// `debug.stack`: also the top frame's scopes and locals.
+    #[serde(default)]
+    top: bool,
 }
 
 fn err(code: &str, message: impl Into<String>) -> ApiError {
@@ -270,7 +273,7 @@ fn request_command(
             }
             Ok(Reply::Later(Box::pin(async move {
                 match m.as_str() {
-                    "debug.stack" => sb.stack(&r).await,
+                    "debug.stack" => sb.stack(&r, a.top).await,
                     "debug.scopes" => sb.scopes(&r, a.frame).await,
                     "debug.variables" => sb.variables(&r, a.reference, a.offset, a.count).await,
                     "debug.evaluate" => {

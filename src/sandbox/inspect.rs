@@ -11,7 +11,7 @@ use super::Sandbox;
 use super::debug::DebugSession;
 use super::protocol::ApiError;
 use super::requests::{RequestInfo, State};
-use crate::vm::debug::{DebugCommand, FrameInfo, ResumeKind, VarInfo};
+use crate::vm::debug::{DebugCommand, FrameInfo, ResumeKind, Snapshot, VarInfo};
 
 fn err(code: &str, message: impl Into<String>) -> ApiError {
     ApiError::new(code, message)
@@ -35,6 +35,25 @@ pub fn var_json(v: &VarInfo) -> Value {
         o["evaluateName"] = json!(e);
     }
     o
+}
+
+/// The top frame's `scopes` and `locals` of a snapshot, as the API shows them.
+pub fn top_json(s: &Snapshot) -> Value {
+    json!({
+        "scopes": s.scopes.iter().map(var_json).collect::<Vec<_>>(),
+        "locals": s.locals.iter().map(var_json).collect::<Vec<_>>(),
+    })
+}
+
+fn frames_json(frames: &[FrameInfo]) -> Vec<Value> {
+    frames.iter().map(frame_json).collect()
+}
+
+/// A stop's snapshot as a `Stopped` event carries it: `frames`, `scopes`, `locals`.
+pub fn snapshot_json(s: &Snapshot) -> Value {
+    let mut v = top_json(s);
+    v["frames"] = json!(frames_json(&s.frames));
+    v
 }
 
 pub fn frame_json(f: &FrameInfo) -> Value {
@@ -132,10 +151,15 @@ impl Sandbox {
         }
     }
 
-    /// The stack of a paused request, innermost first.
-    pub async fn stack(&self, r: &RequestInfo) -> Result<Value, ApiError> {
-        let frames = self.ask(r, DebugCommand::Stack).await?;
-        Ok(json!({ "frames": frames.iter().map(frame_json).collect::<Vec<_>>() }))
+    /// The stack of a paused request, innermost first; with `top`, also the
+    /// top frame's scopes and locals, read in the same visit to the request.
+    pub async fn stack(&self, r: &RequestInfo, top: bool) -> Result<Value, ApiError> {
+        if !top {
+            let frames = self.ask(r, DebugCommand::Stack).await?;
+            return Ok(json!({ "frames": frames_json(&frames) }));
+        }
+        let snap = self.ask(r, DebugCommand::Snapshot).await?;
+        Ok(json!({ "frames": frames_json(&snap.frames), "top": top_json(&snap) }))
     }
 
     pub async fn scopes(&self, r: &RequestInfo, frame: usize) -> Result<Value, ApiError> {

@@ -48,8 +48,9 @@ impl EventSink for Sink {
         let rid = request.to_string();
         let sid = self.session.to_string();
         let (name, body) = match event {
-            VmEvent::Stopped(stop) => {
+            VmEvent::Stopped(mut stop) => {
                 r.set_state(State::Paused);
+                let snapshot = stop.snapshot.take();
                 let mut body = json!({
                     "requestId": rid,
                     "sessionId": sid,
@@ -61,6 +62,9 @@ impl EventSink for Sink {
                 });
                 if let Some(e) = &stop.exception {
                     body["exception"] = exception_body(e);
+                }
+                if let Some(snap) = snapshot {
+                    body["top"] = super::inspect::snapshot_json(&snap);
                 }
                 if let Some(d) = &r.debug {
                     *d.last_stop.lock().expect("stop lock") = Some(stop);

@@ -98,6 +98,7 @@ pub struct DebugControl {
     functions: RwLock<Vec<FunctionBreakpoint>>,
     exceptions: RwLock<ExceptionFilter>,
     ended: AtomicBool,
+    stop_snapshots: AtomicBool,
 }
 
 impl DebugControl {
@@ -154,6 +155,17 @@ impl DebugControl {
     /// Whether the session has ended.
     pub fn is_ended(&self) -> bool {
         self.ended.load(Ordering::Acquire)
+    }
+
+    /// Whether every stop carries a [`super::Snapshot`] of what a debugger
+    /// reads first (frames, the top frame's scopes and locals).
+    pub fn stop_snapshots(&self) -> bool {
+        self.stop_snapshots.load(Ordering::Acquire)
+    }
+
+    /// Asks for (or stops) a [`super::Snapshot`] with every stop.
+    pub fn set_stop_snapshots(&self, on: bool) {
+        self.stop_snapshots.store(on, Ordering::Release);
     }
 
     /// Resolves breakpoints against a program: per file class, a bitset of lines; and

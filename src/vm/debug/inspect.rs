@@ -87,7 +87,34 @@ pub fn local_value(i: &Interp<'_>, name: &str) -> Option<Value> {
         .map(|(_, slot, _)| i.stack[base + slot as usize].clone())
 }
 
+/// What a stopped request shows first: its frames, the top frame's scopes,
+/// and the variables of the top frame's Locals (whose reference is the first
+/// scope's).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub frames: Vec<FrameInfo>,
+    pub scopes: Vec<VarInfo>,
+    pub locals: Vec<VarInfo>,
+}
+
 impl RequestDebugger {
+    /// The frames, then the top frame's scopes, then its locals: the same
+    /// answers, and the same references, as those three commands in a row.
+    pub(super) fn snapshot(&mut self, i: &mut Interp<'_>) -> Snapshot {
+        let frames = stack(i);
+        let scopes = self.scopes(i, 0);
+        let locals = scopes
+            .first()
+            .filter(|s| s.reference > 0)
+            .and_then(|s| self.variables(i, s.reference, 0, None).ok())
+            .unwrap_or_default();
+        Snapshot {
+            frames,
+            scopes,
+            locals,
+        }
+    }
+
     fn make_ref(&mut self, t: RefTarget) -> u64 {
         self.refs.push(t);
         self.refs.len() as u64

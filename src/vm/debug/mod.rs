@@ -22,7 +22,7 @@ pub use control::{
     DebugControl, ExceptionFilter, FunctionBreakpoint, LineBreakpoint, hit_condition_met,
     valid_hit_condition,
 };
-pub use inspect::{FrameInfo, VarInfo};
+pub use inspect::{FrameInfo, Snapshot, VarInfo};
 
 use super::interp::{Interp, R};
 use super::value::{Obj, Value};
@@ -71,6 +71,9 @@ pub struct StopInfo {
     /// Ids of the line breakpoints that caused the stop.
     pub breakpoints: Vec<u64>,
     pub exception: Option<ExceptionStop>,
+    /// What a debugger reads first, taken at the stop when the control asks
+    /// for it ([`DebugControl::stop_snapshots`]).
+    pub snapshot: Option<Snapshot>,
 }
 
 /// Something a request tells its debugger.
@@ -121,6 +124,9 @@ pub type Reply<T> = Box<dyn FnOnce(T) + Send>;
 pub enum DebugCommand {
     /// Frames, innermost first.
     Stack(Reply<Vec<FrameInfo>>),
+    /// Frames, the top frame's scopes and its locals, in one visit: what a
+    /// debugger's UI reads first after every stop.
+    Snapshot(Reply<Snapshot>),
     /// The scopes of a frame: Locals, This (instance frames) and Statics.
     Scopes {
         frame: usize,
@@ -159,6 +165,7 @@ impl std::fmt::Debug for DebugCommand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let name = match self {
             DebugCommand::Stack(_) => "Stack",
+            DebugCommand::Snapshot(_) => "Snapshot",
             DebugCommand::Scopes { .. } => "Scopes",
             DebugCommand::Variables { .. } => "Variables",
             DebugCommand::Evaluate { .. } => "Evaluate",
@@ -446,17 +453,22 @@ impl RequestDebugger {
         exception: Option<ExceptionStop>,
     ) {
         let file = i.frames.last().map(|f| f.func.file_class).unwrap_or(0);
-        let info = StopInfo {
+        let mut info = StopInfo {
             reason,
             typeref: i.prog.class(file).typeref(),
             line: i.line,
             breakpoints,
             exception,
+            snapshot: None,
         };
         self.report_output(i);
         self.step = None;
         self.refs.clear();
+        // Time at a stop is the debugger's, not the request's: so is the snapshot.
         let started = Instant::now();
+        if self.control.stop_snapshots() {
+            info.snapshot = Some(self.snapshot(i));
+        }
         self.sink.event(self.request, VmEvent::Stopped(info));
         loop {
             let cmd = match self.commands.recv() {
@@ -488,6 +500,7 @@ impl RequestDebugger {
     fn serve(&mut self, i: &mut Interp<'_>, cmd: DebugCommand) {
         match cmd {
             DebugCommand::Stack(reply) => reply(inspect::stack(i)),
+            DebugCommand::Snapshot(reply) => reply(self.snapshot(i)),
             DebugCommand::Scopes { frame, reply } => reply(self.scopes(i, frame)),
             DebugCommand::Variables {
                 reference,
