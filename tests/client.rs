@@ -1,6 +1,8 @@
 //! The headless client: waits that fail when they must, schema checks, and
 //! the scenario runner driving a scripted backend through the real session.
 
+#[path = "client_fixtures/actors.rs"]
+mod actors;
 mod dap_support;
 #[path = "client_fixtures/scripted.rs"]
 mod scripted;

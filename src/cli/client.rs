@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::client::{self, Client, Scenario, SchemaValidator, Transcript};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::client::transcript::SharedRecording;
+use crate::client::{self, Client, Harness, SandboxPlan, Scenario, SchemaValidator, Transcript};
 
 /// Options of `isvdbg client`.
 #[derive(Debug, clap::Args)]
@@ -95,42 +98,177 @@ async fn run_one(
     scenario: &Scenario,
     schema: Option<Arc<SchemaValidator>>,
 ) -> anyhow::Result<Option<String>> {
-    let mut transcript = Transcript::default();
-    if let Some(path) = &args.record {
-        transcript.record_to(path)?;
-    }
-    if let Some(schema) = schema {
-        transcript.validate_with(schema);
-    }
-    let mut client = match (args.port, args.adapter.split_first()) {
-        (Some(port), _) => Client::connect(&format!("{}:{port}", args.host), transcript).await?,
-        (None, Some((program, rest))) => Client::spawn(program, rest, transcript)?,
-        (None, None) => {
-            let me = std::env::current_exe().map_err(|e| {
-                anyhow::anyhow!(
-                    "could not find this program to start its adapter: {e}; pass --adapter"
-                )
-            })?;
-            Client::spawn(&me.to_string_lossy(), &["dap".to_owned()], transcript)?
-        }
+    let mut harness = Processes {
+        args,
+        schema,
+        sandbox: None,
+        shared_record: None,
+        named: 0,
     };
-    client.timeout = Duration::from_millis(args.timeout_ms);
-    let outcome = client::run(&client, scenario).await;
-    let shutdown = client.shutdown().await;
-    if let Err(failure) = outcome {
-        return Ok(Some(failure.to_string()));
-    }
-    if let Some(problem) = shutdown.problem {
-        return Ok(Some(format!(
-            "FAILED {} after its last step: {problem}",
-            scenario.path.display()
-        )));
-    }
-    match shutdown.exit_code {
-        Some(0) | None => Ok(None),
-        Some(code) => Ok(Some(format!(
-            "FAILED {} after its last step: the adapter exited with code {code}; see its log above",
-            scenario.path.display()
+    let outcome = client::run_with(&mut harness, scenario).await;
+    harness.stop_sandbox().await;
+    match outcome {
+        Err(failure) => Ok(Some(failure.to_string())),
+        Ok(finished) if finished.problems.is_empty() => Ok(None),
+        Ok(finished) => Ok(Some(format!(
+            "FAILED {} after its last step: {}",
+            scenario.path.display(),
+            finished.problems.join("; ")
         ))),
+    }
+}
+
+/// Starts each client's adapter as a process of its own (or connects to
+/// `--port`) and the shared sandbox as `isvdbg sandbox` on a free loopback port.
+struct Processes<'a> {
+    args: &'a Args,
+    schema: Option<Arc<SchemaValidator>>,
+    sandbox: Option<tokio::process::Child>,
+    /// One recording for named clients, each line tagged with its client.
+    shared_record: Option<SharedRecording>,
+    /// Named clients started so far.
+    named: u32,
+}
+
+impl Processes<'_> {
+    fn transcript(&mut self, name: Option<&str>) -> anyhow::Result<Transcript> {
+        let mut transcript = Transcript::default();
+        if let Some(path) = &self.args.record {
+            match name {
+                None => transcript.record_to(path)?,
+                Some(_) => {
+                    if self.shared_record.is_none() {
+                        let file = std::fs::File::options().append(true).open(path)?;
+                        self.shared_record = Some(Arc::new(std::sync::Mutex::new(
+                            std::io::BufWriter::new(file),
+                        )));
+                    }
+                    self.named += 1;
+                    let shared = self.shared_record.clone().expect("opened above");
+                    transcript.record_shared(shared, self.named);
+                }
+            }
+        }
+        if let Some(schema) = &self.schema {
+            transcript.validate_with(schema.clone());
+        }
+        Ok(transcript)
+    }
+
+    async fn stop_sandbox(&mut self) {
+        if let Some(mut child) = self.sandbox.take() {
+            let _ = child.kill().await;
+        }
+    }
+}
+
+fn this_program() -> anyhow::Result<String> {
+    let me = std::env::current_exe().map_err(|e| {
+        anyhow::anyhow!("could not find this program to start its adapter: {e}; pass --adapter")
+    })?;
+    Ok(me.to_string_lossy().into_owned())
+}
+
+impl Harness for Processes<'_> {
+    async fn start_sandbox(&mut self, plan: &SandboxPlan) -> anyhow::Result<String> {
+        let mut command = tokio::process::Command::new(this_program()?);
+        command.args([
+            "sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--clock",
+            plan.clock.as_str(),
+        ]);
+        if let Some(world) = &plan.world {
+            command.arg("--world").arg(world);
+        }
+        let mut child = command
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("could not start `isvdbg sandbox`: {e}"))?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        self.sandbox = Some(child);
+        let mut lines = BufReader::new(stdout).lines();
+        let announced = async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(url) = sandbox_url(&line) {
+                    return Ok(Some(url));
+                }
+                eprintln!("{line}");
+            }
+            Ok::<_, std::io::Error>(None)
+        };
+        let url = tokio::time::timeout(SANDBOX_START, announced)
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "`isvdbg sandbox` did not say where it listens within {} s",
+                    SANDBOX_START.as_secs()
+                )
+            })??
+            .ok_or_else(|| {
+                anyhow::anyhow!("`isvdbg sandbox` exited before it listened; see its errors above")
+            })?;
+        // Whatever else it prints goes to our stderr, never into our report.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("{line}");
+            }
+        });
+        Ok(url)
+    }
+
+    async fn start_client(
+        &mut self,
+        name: Option<&str>,
+        env: &[(String, String)],
+    ) -> anyhow::Result<Client> {
+        let transcript = self.transcript(name)?;
+        let args = self.args;
+        let mut client = match (args.port, args.adapter.split_first()) {
+            (Some(_), _) if !env.is_empty() => anyhow::bail!(
+                "its `login` reaches the adapter through the adapter's environment, but --port \
+                 connects to an adapter that already runs; run without --port, or remove `login` \
+                 and give that adapter ISVDBG_PASSWORD and ISVDBG_TOTP_SECRET"
+            ),
+            (Some(port), _) => {
+                Client::connect(&format!("{}:{port}", args.host), transcript).await?
+            }
+            (None, Some((program, rest))) => {
+                Client::spawn_with_env(program, rest, env, transcript)?
+            }
+            (None, None) => {
+                Client::spawn_with_env(&this_program()?, &["dap".to_owned()], env, transcript)?
+            }
+        };
+        client.timeout = Duration::from_millis(args.timeout_ms);
+        Ok(client)
+    }
+}
+
+/// How long `isvdbg sandbox` may take to load its world and listen.
+const SANDBOX_START: Duration = Duration::from_secs(60);
+
+/// The `ws://` URL in the line `isvdbg sandbox` prints once it listens.
+fn sandbox_url(line: &str) -> Option<String> {
+    let at = line.find("ws://")?;
+    let url = line[at..].split_whitespace().next()?;
+    Some(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sandbox_url_is_read_from_its_announcement() {
+        let line =
+            "isvdbg sandbox: world `default` (6 orgs) on ws://127.0.0.1:40123/ (virtual clock)";
+        assert_eq!(
+            super::sandbox_url(line).as_deref(),
+            Some("ws://127.0.0.1:40123/")
+        );
+        assert_eq!(super::sandbox_url("loading the world"), None);
     }
 }

@@ -132,8 +132,19 @@ impl Client {
     /// Starts `program args...` as an adapter speaking DAP on its stdio.
     /// Its stderr goes to ours, so its log stays visible.
     pub fn spawn(program: &str, args: &[String], transcript: Transcript) -> anyhow::Result<Self> {
+        Self::spawn_with_env(program, args, &[], transcript)
+    }
+
+    /// As [`spawn`](Self::spawn), with `env` added to the adapter's environment.
+    pub fn spawn_with_env(
+        program: &str,
+        args: &[String],
+        env: &[(String, String)],
+        transcript: Transcript,
+    ) -> anyhow::Result<Self> {
         let mut child = tokio::process::Command::new(program)
             .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())

@@ -23,7 +23,7 @@ pub mod transcript;
 pub use connection::{Client, DEFAULT_TIMEOUT, PendingResponse, Shutdown};
 pub use error::ClientError;
 pub use report::{Failure, StepError};
-pub use runner::run;
+pub use runner::{Finished, Harness, SandboxPlan, run, run_with};
 pub use scenario::Scenario;
 pub use schema::SchemaValidator;
 pub use transcript::{Direction, Transcript};

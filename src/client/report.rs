@@ -44,7 +44,8 @@ pub(crate) fn mismatch(expected: impl Into<String>, actual: impl Into<String>) -
 pub struct Failure {
     /// Scenario file.
     pub scenario: PathBuf,
-    /// 1-based step number.
+    /// 1-based step number; 0 when the run failed before its first step
+    /// (a client or the shared sandbox that did not start).
     pub step: usize,
     /// Step name or action.
     pub name: String,
@@ -58,13 +59,22 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "FAILED {} at step {} ({})",
-            self.scenario.display(),
-            self.step,
-            self.name
-        )?;
+        if self.step == 0 {
+            writeln!(
+                f,
+                "FAILED {} before its first step ({})",
+                self.scenario.display(),
+                self.name
+            )?;
+        } else {
+            writeln!(
+                f,
+                "FAILED {} at step {} ({})",
+                self.scenario.display(),
+                self.step,
+                self.name
+            )?;
+        }
         match &self.error {
             StepError::Mismatch { expected, actual } => {
                 writeln!(f, "  expected: {expected}")?;

@@ -14,47 +14,198 @@ use super::report::{Failure, StepError, mismatch};
 use super::scenario::*;
 use crate::dap::protocol::{Event, EventKind, Response, StackFrame};
 
+mod actors;
+mod customer;
 mod inspect;
 mod waits;
 
-/// Runs `scenario` over `client`; `Ok` when every step passed.
+pub use actors::{Finished, Harness, SandboxPlan, run_with};
+
+/// Runs `scenario` over `client`; `Ok` when every step passed. A scenario
+/// with named clients or a shared sandbox needs [`run_with`](super::run_with),
+/// which starts them.
 pub async fn run(client: &Client, scenario: &Scenario) -> Result<(), Box<Failure>> {
-    let mut runner = Runner {
-        client,
-        dir: scenario.dir(),
-        markers: Markers::default(),
-        last_thread: None,
-        timeout: scenario
-            .timeout_ms
-            .map_or(client.timeout, Duration::from_millis),
-    };
-    for (i, step) in scenario.steps.iter().enumerate() {
-        let timeout = step
-            .timeout_ms
-            .map_or(runner.timeout, Duration::from_millis);
-        if let Err(error) = runner.step(&step.action, timeout).await {
-            return Err(Box::new(Failure {
-                scenario: scenario.path.clone(),
-                step: i + 1,
-                name: step.name.clone().unwrap_or_else(|| step.action.label()),
-                error,
-                recent: client.recent(),
-                queued_events: client.queued_events(),
-            }));
-        }
+    let mut runner = Runner::new(scenario, client.timeout);
+    if !scenario.clients.is_empty() || scenario.sandbox.is_some() {
+        return Err(runner.header_failure(
+            scenario,
+            "this scenario declares `clients` or a `sandbox`, which the runner must start \
+             itself; run it with `isvdbg client` (or `client::run_with`)",
+        ));
     }
-    Ok(())
+    runner.clients.push(Slot {
+        name: None,
+        conn: Conn::Borrowed(client),
+        last_thread: None,
+    });
+    runner.run_steps(scenario).await
 }
 
-struct Runner<'a> {
-    client: &'a Client,
+/// The connection of one client of a run.
+pub(super) enum Conn<'a> {
+    /// A client the caller owns.
+    Borrowed(&'a Client),
+    /// A client the runner started and shuts down.
+    Owned(Box<Client>),
+    /// A client closed by this (1-based) step.
+    Closed(usize),
+}
+
+/// One client of a run and the thread that last stopped in it.
+pub(super) struct Slot<'a> {
+    pub(super) name: Option<String>,
+    pub(super) conn: Conn<'a>,
+    pub(super) last_thread: Option<i64>,
+}
+
+pub(super) struct Runner<'a> {
+    pub(super) clients: Vec<Slot<'a>>,
+    /// The client of the step being run.
+    current: usize,
+    /// The 1-based number of the step being run.
+    step_number: usize,
     dir: PathBuf,
     markers: Markers,
-    last_thread: Option<i64>,
-    timeout: Duration,
+    pub(super) timeout: Duration,
+    /// The shared sandbox, when the scenario asks for one.
+    pub(super) sandbox: Option<customer::Shared>,
+    /// The customers' own connections, by login.
+    customers: customer::Customers,
 }
 
-impl Runner<'_> {
+impl<'a> Runner<'a> {
+    pub(super) fn new(scenario: &Scenario, default_timeout: Duration) -> Runner<'a> {
+        Runner {
+            clients: Vec::new(),
+            current: 0,
+            step_number: 0,
+            dir: scenario.dir(),
+            markers: Markers::default(),
+            timeout: scenario
+                .timeout_ms
+                .map_or(default_timeout, Duration::from_millis),
+            sandbox: None,
+            customers: customer::Customers::default(),
+        }
+    }
+
+    /// Runs every step; the first that fails ends the run.
+    pub(super) async fn run_steps(&mut self, scenario: &Scenario) -> Result<(), Box<Failure>> {
+        if let Err(e) = scenario.check() {
+            let step = e.step.unwrap_or(0);
+            return Err(self.failure(scenario, step, e.name, StepError::Scenario(e.message)));
+        }
+        for (i, step) in scenario.steps.iter().enumerate() {
+            let timeout = step.timeout_ms.map_or(self.timeout, Duration::from_millis);
+            let name = step.name.clone().unwrap_or_else(|| step.action.label());
+            self.step_number = i + 1;
+            let outcome = match self.route(step, i + 1) {
+                Ok(()) => self.step(&step.action, timeout).await,
+                Err(e) => Err(e),
+            };
+            if let Err(error) = outcome {
+                return Err(self.failure(scenario, i + 1, name, error));
+            }
+        }
+        Ok(())
+    }
+
+    /// A failure of step `step` (0: before the first), with the recent
+    /// messages of the client (or customer) it concerned.
+    pub(super) fn failure(
+        &self,
+        scenario: &Scenario,
+        step: usize,
+        name: String,
+        error: StepError,
+    ) -> Box<Failure> {
+        let customer_step = step > 0
+            && matches!(
+                scenario.steps.get(step - 1).map(|s| &s.action),
+                Some(Action::Customer(_))
+            );
+        let (recent, queued_events) = match self.clients.get(self.current) {
+            _ if customer_step => (self.customers.recent(), Vec::new()),
+            Some(Slot {
+                conn: Conn::Borrowed(c),
+                ..
+            }) => (c.recent(), c.queued_events()),
+            Some(Slot {
+                conn: Conn::Owned(c),
+                ..
+            }) => (c.recent(), c.queued_events()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Box::new(Failure {
+            scenario: scenario.path.clone(),
+            step,
+            name,
+            error,
+            recent,
+            queued_events,
+        })
+    }
+
+    pub(super) fn header_failure(&self, scenario: &Scenario, message: &str) -> Box<Failure> {
+        self.failure(
+            scenario,
+            0,
+            "the scenario's clients and sandbox".into(),
+            StepError::Scenario(message.to_owned()),
+        )
+    }
+
+    /// Points the runner at the client `step` goes to.
+    fn route(&mut self, step: &Step, number: usize) -> Result<(), StepError> {
+        let wanted = match &step.action {
+            Action::Close(Some(CloseStep { client: Some(name) })) => Some(name),
+            _ => step.client.as_ref(),
+        };
+        self.current = match wanted {
+            None => 0,
+            Some(name) => self
+                .clients
+                .iter()
+                .position(|s| s.name.as_deref() == Some(name.as_str()))
+                .ok_or_else(|| {
+                    StepError::Scenario(format!("there is no client `{name}`; add it to `clients`"))
+                })?,
+        };
+        if matches!(step.action, Action::Customer(_)) {
+            return Ok(());
+        }
+        match &self.clients.get(self.current).map(|s| &s.conn) {
+            Some(Conn::Closed(at)) => Err(StepError::Scenario(format!(
+                "{} was closed at step {at} and takes no more steps; move this step before \
+                 the close (step {number} comes after it)",
+                self.client_name()
+            ))),
+            Some(_) => Ok(()),
+            None => Err(StepError::Scenario("the run has no client".into())),
+        }
+    }
+
+    /// The client of the current step; `route` made sure it is open.
+    fn client(&self) -> &Client {
+        match &self.clients[self.current].conn {
+            Conn::Borrowed(c) => c,
+            Conn::Owned(c) => c,
+            Conn::Closed(_) => unreachable!("route refuses steps to a closed client"),
+        }
+    }
+
+    /// `client bob`, or `the client` when it has no name.
+    pub(super) fn client_name(&self) -> String {
+        match self
+            .clients
+            .get(self.current)
+            .and_then(|s| s.name.as_deref())
+        {
+            Some(name) => format!("client `{name}`"),
+            None => "the client".into(),
+        }
+    }
+
     async fn step(&mut self, action: &Action, timeout: Duration) -> Result<(), StepError> {
         match action {
             Action::Request(r) => {
@@ -108,6 +259,8 @@ impl Runner<'_> {
             Action::StepBack(m) => self.movement("stepBack", m, timeout).await,
             Action::ReverseContinue(m) => self.movement("reverseContinue", m, timeout).await,
             Action::Pause(m) => self.movement("pause", m, timeout).await,
+            Action::Close(_) => self.close().await,
+            Action::Customer(c) => self.customer(c, timeout).await,
         }
     }
 
@@ -135,7 +288,7 @@ impl Runner<'_> {
     ) -> Result<Response, StepError> {
         let arguments = arguments.map(|a| self.substitute(a));
         let response = self
-            .client
+            .client()
             .send_request(command, arguments)
             .await?
             .wait(timeout)
@@ -236,7 +389,7 @@ impl Runner<'_> {
     }
 
     fn thread(&self, given: Option<i64>, command: &str) -> Result<i64, StepError> {
-        given.or(self.last_thread).ok_or_else(|| {
+        given.or(self.clients[self.current].last_thread).ok_or_else(|| {
             StepError::Scenario(format!(
                 "`{command}` needs a thread, and none has stopped yet; add a `stopped` step first or give `thread`"
             ))
@@ -245,7 +398,7 @@ impl Runner<'_> {
 
     fn note_thread(&mut self, event: &Event) {
         if let Some(id) = event_body(event)["threadId"].as_i64() {
-            self.last_thread = Some(id);
+            self.clients[self.current].last_thread = Some(id);
         }
     }
 
@@ -279,23 +432,31 @@ impl Runner<'_> {
         }
     }
 
-    /// Replaces `${scenarioDir}` in every string of `value`.
+    /// Replaces `${scenarioDir}` and `${sandboxUrl}` in every string of `value`.
     fn substitute(&self, value: Value) -> Value {
         let dir = self.dir.canonicalize().unwrap_or_else(|_| self.dir.clone());
-        let dir = dir.to_string_lossy();
-        substitute_in(value, &dir)
+        let mut vars = vec![("${scenarioDir}", dir.to_string_lossy().into_owned())];
+        if let Some(sandbox) = &self.sandbox {
+            vars.push(("${sandboxUrl}", sandbox.url.clone()));
+        }
+        substitute_in(value, &vars)
     }
 }
 
-fn substitute_in(value: Value, dir: &str) -> Value {
+fn substitute_in(value: Value, vars: &[(&str, String)]) -> Value {
     match value {
-        Value::String(s) => Value::String(s.replace("${scenarioDir}", dir)),
+        Value::String(mut s) => {
+            for (name, with) in vars {
+                s = s.replace(name, with);
+            }
+            Value::String(s)
+        }
         Value::Array(items) => {
-            Value::Array(items.into_iter().map(|v| substitute_in(v, dir)).collect())
+            Value::Array(items.into_iter().map(|v| substitute_in(v, vars)).collect())
         }
         Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (k, substitute_in(v, dir)))
+                .map(|(k, v)| (k, substitute_in(v, vars)))
                 .collect(),
         ),
         other => other,

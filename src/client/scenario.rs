@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+mod actors;
+mod check;
 mod steps;
 
+pub use actors::*;
+pub use check::ScenarioError;
 pub use steps::*;
 
 /// A parsed scenario and where it came from.
@@ -27,6 +31,12 @@ pub struct Scenario {
     /// Default wait for every step, in milliseconds.
     #[serde(default)]
     pub timeout_ms: Option<u64>,
+    /// Named clients, each with its own adapter; default: one unnamed client.
+    #[serde(default)]
+    pub clients: Vec<ClientSpec>,
+    /// A sandbox server the clients and customer steps share.
+    #[serde(default)]
+    pub sandbox: Option<SandboxSpec>,
     /// The steps, run in order.
     pub steps: Vec<Step>,
     /// The file the scenario was read from.
@@ -56,6 +66,9 @@ impl Scenario {
             })?
         };
         scenario.path = path.to_owned();
+        scenario
+            .check()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(scenario)
     }
 
@@ -75,12 +88,14 @@ pub struct Step {
     pub name: Option<String>,
     /// Wait for this step, in milliseconds.
     pub timeout_ms: Option<u64>,
+    /// The client the step goes to, by name; default: the only client.
+    pub client: Option<String>,
     /// What to do.
     pub action: Action,
 }
 
 /// Keys a step may carry beside its one action key.
-const STEP_KEYS: [&str; 2] = ["name", "timeout_ms"];
+const STEP_KEYS: [&str; 3] = ["name", "timeout_ms", "client"];
 
 impl<'de> Deserialize<'de> for Step {
     /// A map with exactly one action key plus optional `name` and
@@ -94,6 +109,15 @@ impl<'de> Deserialize<'de> for Step {
             Some(other) => {
                 return Err(D::Error::custom(format!(
                     "step `name` must be text, not {other}"
+                )));
+            }
+        };
+        let client = match map.remove("client") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "step `client` must be a client's name, not {other}"
                 )));
             }
         };
@@ -122,6 +146,7 @@ impl<'de> Deserialize<'de> for Step {
         Ok(Step {
             name,
             timeout_ms,
+            client,
             action,
         })
     }
@@ -177,6 +202,10 @@ pub enum Action {
     ReverseContinue(Option<MoveStep>),
     /// `pause`.
     Pause(Option<MoveStep>),
+    /// Close a client's connection without a word.
+    Close(Option<CloseStep>),
+    /// A call of the sandbox API by a subscriber user.
+    Customer(CustomerStep),
 }
 
 impl Action {
@@ -206,6 +235,11 @@ impl Action {
             Action::StepBack(_) => "stepBack".into(),
             Action::ReverseContinue(_) => "reverseContinue".into(),
             Action::Pause(_) => "pause".into(),
+            Action::Close(c) => match c.as_ref().and_then(|c| c.client.as_deref()) {
+                Some(name) => format!("close client {name}"),
+                None => "close the client".into(),
+            },
+            Action::Customer(c) => format!("customer {} calls {}", c.login, c.call),
         }
     }
 }

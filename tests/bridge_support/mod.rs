@@ -14,6 +14,9 @@ use serde_json::Value;
 
 #[path = "../dap_support/mod.rs"]
 mod dap_support;
+mod harness;
+
+pub use harness::InProcess;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -73,6 +76,22 @@ pub async fn run_file(client: &Client, path: &Path) {
     let scenario = Scenario::load(path).unwrap();
     if let Err(failure) = client::run(client, &scenario).await {
         panic!("{failure}");
+    }
+}
+
+/// Runs a scenario file with the clients and the shared sandbox it
+/// declares (one client when it declares none), all in this process.
+pub async fn run_file_in_process(path: &Path) {
+    let scenario = Scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut harness = InProcess::default();
+    match client::run_with(&mut harness, &scenario).await {
+        Err(failure) => panic!("{failure}"),
+        Ok(finished) => assert!(
+            finished.problems.is_empty(),
+            "{} after its last step: {}",
+            path.display(),
+            finished.problems.join("; ")
+        ),
     }
 }
 

@@ -23,7 +23,7 @@ impl Runner<'_> {
             describe_filter(&step.body, &step.matches)
         );
         let event = self
-            .client
+            .client()
             .wait_event(&what, timeout, |e| {
                 e.name() == step.event && {
                     let body = event_body(e);
@@ -41,7 +41,7 @@ impl Runner<'_> {
         timeout: Duration,
     ) -> Result<(), StepError> {
         let event = self
-            .client
+            .client()
             .wait_event("event `stopped`", timeout, |e| e.name() == "stopped")
             .await?;
         let body = event_body(&event);
@@ -92,7 +92,7 @@ impl Runner<'_> {
         if let Some(line) = line {
             what.push_str(&format!(" at line {line}"));
         }
-        self.client
+        self.client()
             .wait_event(&what, timeout, |e| match &e.kind {
                 EventKind::Known(EventBody::Output(o)) => {
                     let place = o.source.as_ref();
