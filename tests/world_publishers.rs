@@ -100,7 +100,12 @@ fn publishers_listed_beside_the_single_publisher_form_each_keep_their_lmo_and_pa
 #[test]
 fn a_world_may_use_the_publishers_form_alone() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/worlds/two-publishers");
-    let loaded = world::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    // `world check` also compiles each org with both publishers' packages.
+    let loaded = world::check(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        Summary::of(&loaded).to_string(),
+        "2 orgs, 7 users (4 in orgs, 3 in 2 LMOs), 5 grants, 2 packages"
+    );
     assert_eq!(loaded.publisher.name, "Northwind Apps");
     let others: Vec<&str> = loaded
         .other_publishers
