@@ -13,7 +13,8 @@ use crate::client::{self, Client, Harness, SandboxPlan, Scenario, SchemaValidato
 /// Options of `isvdbg client`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scenario files (YAML or JSON); each runs against a fresh adapter.
+    /// Scenario files (YAML or JSON); each client of each scenario gets a
+    /// fresh adapter.
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
 

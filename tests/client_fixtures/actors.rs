@@ -298,3 +298,24 @@ async fn customer_steps_call_the_sandbox_and_check_its_answers() {
         "{failure}"
     );
 }
+
+#[test]
+fn isvdbg_client_starts_a_sandbox_and_an_adapter_per_client() {
+    let scenarios = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_isvdbg"));
+    command.arg("client");
+    if let Some(schema) = super::schema_path() {
+        command.arg("--schema").arg(schema);
+    }
+    let out = command
+        .arg(scenarios.join("second-session-refused.json"))
+        .arg(scenarios.join("client-goes-away.json"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("2 passed, 0 failed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

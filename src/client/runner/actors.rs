@@ -4,12 +4,28 @@
 use std::future::Future;
 use std::path::PathBuf;
 
+use super::Runner;
 use super::customer::{self, Shared};
-use super::{Conn, Runner, Slot};
 use crate::client::connection::{Client, DEFAULT_TIMEOUT};
 use crate::client::report::{Failure, StepError, mismatch};
-use crate::client::scenario::{SandboxClock, Scenario};
+use crate::client::scenario::{Action, CloseStep, SandboxClock, Scenario, Step};
 
+/// The connection of one client of a run.
+pub(crate) enum Conn<'a> {
+    /// A client the caller owns.
+    Borrowed(&'a Client),
+    /// A client the runner started and shuts down.
+    Owned(Box<Client>),
+    /// A client closed by this (1-based) step.
+    Closed(usize),
+}
+
+/// One client of a run and the thread that last stopped in it.
+pub(crate) struct Slot<'a> {
+    pub(super) name: Option<String>,
+    pub(super) conn: Conn<'a>,
+    pub(super) last_thread: Option<i64>,
+}
 /// Starts what a scenario runs against: the adapter of each client and the
 /// shared sandbox. `isvdbg client` starts processes; tests may start both in
 /// memory.
@@ -141,7 +157,103 @@ async fn shutdown_problem(client: &mut Client) -> Option<String> {
     }
 }
 
-impl Runner<'_> {
+impl<'a> Runner<'a> {
+    /// A failure of step `step` (0: before the first), with the recent
+    /// messages of the client (or customer) it concerned.
+    pub(super) fn failure(
+        &self,
+        scenario: &Scenario,
+        step: usize,
+        name: String,
+        error: StepError,
+    ) -> Box<Failure> {
+        let customer_step = step > 0
+            && matches!(
+                scenario.steps.get(step - 1).map(|s| &s.action),
+                Some(Action::Customer(_))
+            );
+        let (recent, queued_events) = match self.clients.get(self.current) {
+            _ if customer_step => (self.customers.recent(), Vec::new()),
+            Some(Slot {
+                conn: Conn::Borrowed(c),
+                ..
+            }) => (c.recent(), c.queued_events()),
+            Some(Slot {
+                conn: Conn::Owned(c),
+                ..
+            }) => (c.recent(), c.queued_events()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Box::new(Failure {
+            scenario: scenario.path.clone(),
+            step,
+            name,
+            error,
+            recent,
+            queued_events,
+        })
+    }
+
+    pub(super) fn header_failure(&self, scenario: &Scenario, message: &str) -> Box<Failure> {
+        self.failure(
+            scenario,
+            0,
+            "the scenario's clients and sandbox".into(),
+            StepError::Scenario(message.to_owned()),
+        )
+    }
+
+    /// Points the runner at the client `step` goes to.
+    pub(super) fn route(&mut self, step: &Step, number: usize) -> Result<(), StepError> {
+        let wanted = match &step.action {
+            Action::Close(Some(CloseStep { client: Some(name) })) => Some(name),
+            _ => step.client.as_ref(),
+        };
+        self.current = match wanted {
+            None => 0,
+            Some(name) => self
+                .clients
+                .iter()
+                .position(|s| s.name.as_deref() == Some(name.as_str()))
+                .ok_or_else(|| {
+                    StepError::Scenario(format!("there is no client `{name}`; add it to `clients`"))
+                })?,
+        };
+        if matches!(step.action, Action::Customer(_)) {
+            return Ok(());
+        }
+        match &self.clients.get(self.current).map(|s| &s.conn) {
+            Some(Conn::Closed(at)) => Err(StepError::Scenario(format!(
+                "{} was closed at step {at} and takes no more steps; move this step before \
+                 the close (step {number} comes after it)",
+                self.client_name()
+            ))),
+            Some(_) => Ok(()),
+            None => Err(StepError::Scenario("the run has no client".into())),
+        }
+    }
+
+    /// The client of the current step; `route` made sure it is open.
+    pub(super) fn client(&self) -> &Client {
+        match &self.clients[self.current].conn {
+            Conn::Borrowed(c) => c,
+            Conn::Owned(c) => c,
+            Conn::Closed(_) => unreachable!("route refuses steps to a closed client"),
+        }
+    }
+
+    /// `client bob`, or `the client` when it has no name.
+    pub(super) fn client_name(&self) -> String {
+        match self
+            .clients
+            .get(self.current)
+            .and_then(|s| s.name.as_deref())
+        {
+            Some(name) => format!("client `{name}`"),
+            None => "the client".into(),
+        }
+    }
+
     /// Ends the current client's connection without a `disconnect`, and
     /// waits for its adapter to notice (to exit, when it is a process).
     pub(super) async fn close(&mut self) -> Result<(), StepError> {
