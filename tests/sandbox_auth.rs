@@ -289,7 +289,13 @@ async fn an_org_that_requires_mfa_asks_its_users_for_a_code() {
             json!({ "org": "umbrella-sandbox", "username": user, "password": "demo-password-1", "code": wrong_code(&srv.sb, secret) }),
         )
         .await;
-    assert_eq!(e.code, "WRONG_CODE");
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "WRONG_CODE",
+            "wrong verification code for user admin@umbrella.example.dev of org umbrella-sandbox; enter the current 6-digit code from the authenticator app. If the code was current, the device's clock is off: codes of the previous and next 30-second step are accepted, so set the device's clock to within 30 seconds of the instance clock (4 more failed attempt(s) lock the user for 15 minutes)"
+        )
+    );
     c.ok(
         "auth.loginSubscriber",
         json!({ "org": "umbrella-sandbox", "username": user, "password": "demo-password-1", "code": code_now(&srv.sb, secret) }),
@@ -342,7 +348,13 @@ async fn a_deactivated_user_cannot_log_in() {
             json!({ "username": SUPPORT, "password": "guess", "code": "000000" }),
         )
         .await;
-    assert_eq!(e.code, "WRONG_PASSWORD");
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "WRONG_PASSWORD",
+            "wrong password for LMO user support@acme.example; check the password (4 more failed attempt(s) lock the user for 15 minutes)"
+        )
+    );
     srv.shutdown().await;
 }
 
