@@ -110,7 +110,13 @@ async fn unknown_methods_are_named() {
     // Logged in as the LMO, and as it, inside an org: the same answer.
     c.login_lmo("support@acme.example").await.unwrap();
     let e = c.fails("debug.nothing", json!({})).await;
-    assert_eq!(e.code, "UNKNOWN_METHOD");
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "UNKNOWN_METHOD",
+            "unknown method `debug.nothing`; docs/sandbox-api.md lists the methods"
+        )
+    );
     c.ok(
         "loginAs.start",
         json!({ "org": "globex-full", "user": ADMIN }),
