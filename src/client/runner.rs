@@ -83,7 +83,7 @@ impl<'a> Runner<'a> {
             let timeout = step.timeout_ms.map_or(self.timeout, Duration::from_millis);
             let name = step.name.clone().unwrap_or_else(|| step.action.label());
             self.step_number = i + 1;
-            let outcome = match self.route(step, i + 1) {
+            let outcome = match self.route(step) {
                 Ok(()) => self.step(&step.action, timeout).await,
                 Err(e) => Err(e),
             };

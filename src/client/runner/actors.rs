@@ -26,6 +26,7 @@ pub(crate) struct Slot<'a> {
     pub(super) conn: Conn<'a>,
     pub(super) last_thread: Option<i64>,
 }
+
 /// Starts what a scenario runs against: the adapter of each client and the
 /// shared sandbox. `isvdbg client` starts processes; tests may start both in
 /// memory.
@@ -204,7 +205,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Points the runner at the client `step` goes to.
-    pub(super) fn route(&mut self, step: &Step, number: usize) -> Result<(), StepError> {
+    pub(super) fn route(&mut self, step: &Step) -> Result<(), StepError> {
         let wanted = match &step.action {
             Action::Close(Some(CloseStep { client: Some(name) })) => Some(name),
             _ => step.client.as_ref(),
@@ -225,7 +226,7 @@ impl<'a> Runner<'a> {
         match &self.clients.get(self.current).map(|s| &s.conn) {
             Some(Conn::Closed(at)) => Err(StepError::Scenario(format!(
                 "{} was closed at step {at} and takes no more steps; move this step before \
-                 the close (step {number} comes after it)",
+                 step {at}, or send it to another client",
                 self.client_name()
             ))),
             Some(_) => Ok(()),
