@@ -156,27 +156,42 @@ async fn run_apex(bridge: &mut Bridge, args: &Value) -> Result<Value, DapError> 
     {
         params["name"] = json!(name.to_string_lossy());
     }
-    let starting = Starting::new(bridge.shared.clone());
-    let started = live.client.call("apex.run", params).await;
-    let id = started
-        .as_ref()
-        .ok()
-        .and_then(|s| request_id(&s["requestId"]));
-    if let (Some(id), Some(f)) = (id, file) {
-        bridge.shared.anonymous_files.insert(id, f);
-    }
-    if let (Some(id), Ok(mut last)) = (id, bridge.shared.last_started.lock()) {
-        *last = Some(id);
-    }
-    drop(starting);
-    let started = started.map_err(api)?;
-    let id = id.ok_or_else(|| no_id(&started))?;
-    let reporter = bridge.reporter();
-    if !wait {
-        reporter.follow(id, None);
-        return Ok(json!({ "requestId": id.to_string() }));
-    }
-    answer(reporter.run_apex(id)).await
+    // The start and the wait run on their own task: a `cancel` (or a client
+    // that goes away) ends the wait, never the start, so a request that
+    // starts is always followed to its end (`isv/requestFinished`).
+    let (client, shared, reporter) = (
+        live.client.clone(),
+        bridge.shared.clone(),
+        bridge.reporter(),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let starting = Starting::new(shared.clone());
+        let started = client.call("apex.run", params).await;
+        let id = started
+            .as_ref()
+            .ok()
+            .and_then(|s| request_id(&s["requestId"]));
+        if let (Some(id), Some(f)) = (id, file) {
+            shared.anonymous_files.insert(id, f);
+        }
+        if let (Some(id), Ok(mut last)) = (id, shared.last_started.lock()) {
+            *last = Some(id);
+        }
+        drop(starting);
+        let id = match (started, id) {
+            (Err(e), _) => return drop(tx.send(Err(api(e)))),
+            (Ok(started), None) => return drop(tx.send(Err(no_id(&started)))),
+            (Ok(_), Some(id)) => id,
+        };
+        if wait {
+            reporter.wait_apex(id, tx).await;
+        } else {
+            reporter.follow(id, None);
+            let _ = tx.send(Ok(json!({ "requestId": id.to_string() })));
+        }
+    });
+    answer(rx).await
 }
 
 /// The answer a waiting task hands back.

@@ -58,18 +58,22 @@ impl Reporter {
     pub fn run_apex(&self, id: i64) -> oneshot::Receiver<Answer> {
         let (tx, rx) = oneshot::channel();
         let me = self.clone();
-        tokio::spawn(async move {
-            let answer = match me.shared.settled(id, false).await {
-                Settled::Finished(body) => finished_answer(id, &body),
-                Settled::Paused => {
-                    me.follow(id, None);
-                    let _ = tx.send(Ok(me.paused_answer(id)));
-                    return;
-                }
-            };
-            me.deliver(tx, Ok(answer));
-        });
+        tokio::spawn(async move { me.wait_apex(id, tx).await });
         rx
+    }
+
+    /// Waits until request `id` stops or finishes and answers through `tx`,
+    /// as [`Reporter::run_apex`] describes.
+    pub async fn wait_apex(&self, id: i64, tx: oneshot::Sender<Answer>) {
+        let answer = match self.shared.settled(id, false).await {
+            Settled::Finished(body) => finished_answer(id, &body),
+            Settled::Paused => {
+                self.follow(id, None);
+                let _ = tx.send(Ok(self.paused_answer(id)));
+                return;
+            }
+        };
+        self.deliver(tx, Ok(answer));
     }
 
     /// Like [`Reporter::run_apex`] for a REST call: `find` says which request
