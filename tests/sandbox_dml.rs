@@ -180,8 +180,10 @@ async fn records_carry_their_creation_time_on_the_instance_clock() {
     let code = "Account seeded = [SELECT CreatedDate FROM Account WHERE Name = 'Cypress Creek Outfitters' LIMIT 1];\n\
                 System.debug(seeded.CreatedDate > System.now());\n\
                 Account fresh = new Account(Name = 'Dated Now');\n\
+                Datetime before = System.now();\n\
                 insert fresh;\n\
-                System.debug([SELECT CreatedDate FROM Account WHERE Id = :fresh.Id].CreatedDate == System.now());";
+                Datetime created = [SELECT CreatedDate FROM Account WHERE Id = :fresh.Id].CreatedDate;\n\
+                System.debug(before <= created && created <= System.now());";
     let r = c.ok("apex.run", json!({ "code": code })).await;
     let out: Vec<&str> = r["output"]
         .as_array()
@@ -189,16 +191,12 @@ async fn records_carry_their_creation_time_on_the_instance_clock() {
         .iter()
         .map(|l| l["message"].as_str().unwrap())
         .collect();
-    // FIXME: the world's seeded records take the host's wall time at load as
-    // CreatedDate (and LastModifiedDate, SystemModstamp), so on a virtual
-    // clock they were "created" after the instance's now, and SOQL on dates
-    // (`CreatedDate = LAST_N_DAYS:7`) sees them wrongly. They should be
-    // created at the world's start on the instance clock; the first line
-    // should then read "false".
+    // Seeded at the world's start, where the instance clock starts: never
+    // after the instance's now; inserted at the instance's now.
     assert_eq!(
         out,
-        ["true", "true"],
-        "seeded in the future; inserted at the instance's now"
+        ["false", "true"],
+        "seeded at the start; inserted at the instance's now"
     );
     srv.shutdown().await;
 }

@@ -13,7 +13,8 @@ use crate::sandbox::clock::Clock;
 /// Which clock the instance runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ClockKind {
-    /// Wall time (optionally sped up with --time-scale).
+    /// Runs at wall-clock speed (optionally sped up with --time-scale) from
+    /// the world's `start`, which its grants and times count from.
     Real,
     /// Time stands still until a client calls clock.advance.
     Virtual,
@@ -58,7 +59,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let clock = match args.clock {
-            ClockKind::Real => Clock::real(args.time_scale),
+            // The world's grants and times count from its start: so does the
+            // instance, at wall-clock speed from there.
+            ClockKind::Real => Clock::real_from(world.start, args.time_scale),
             ClockKind::Virtual => Clock::virtual_at(world.start),
         };
         let name = world.name.clone();

@@ -100,7 +100,9 @@ impl OrgRuntime {
         })?;
         let store = Arc::new(OrgStore::new(d.program.schema.clone()));
         if let Some(p) = project {
-            deploy::load_org_data(p, &store).map_err(|source| OrgError::Data {
+            // Seeded before anything runs: at the world's start, where the
+            // instance clock starts.
+            deploy::load_org_data_at(p, &store, world.start).map_err(|source| OrgError::Data {
                 org: org.key.clone(),
                 source,
             })?;

@@ -1,6 +1,7 @@
 //! Deploying projects into one org: the packages installed in it, then the org's
 //! own (subscriber) project, compiled together over one schema; and the org's data.
 
+use chrono::NaiveDateTime;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -57,13 +58,24 @@ pub fn deploy(packages: &[&Path], org: Option<&Path>) -> Result<Deployed, Deploy
 /// Loads an org's records into `store`: the tree files of `ORG/data` (by its
 /// plan when there is one), then `ORG/data/settings.json` when the plan leaves it
 /// out (protected settings are not importable by the subscriber). Returns the
-/// number of records loaded.
+/// number of records loaded. The records are created now (wall time).
 pub fn load_org_data(org: &Path, store: &OrgStore) -> Result<usize, SfdxError> {
+    load_org_data_at(org, store, chrono::Utc::now().naive_utc())
+}
+
+/// [`load_org_data`], with the records created at `at` (their `CreatedDate`,
+/// `LastModifiedDate` and `SystemModstamp`): a world's start, on its
+/// instance clock.
+pub fn load_org_data_at(
+    org: &Path,
+    store: &OrgStore,
+    at: NaiveDateTime,
+) -> Result<usize, SfdxError> {
     let dir = org.join("data");
     if !dir.is_dir() {
         return Ok(0);
     }
-    let mut loader = data_tree::TreeLoader::new(store, "");
+    let mut loader = data_tree::TreeLoader::new(store, "").at(at);
     loader.load_dir(&dir)?;
     let settings = dir.join("settings.json");
     if dir.join("plan.json").is_file() && settings.is_file() && !planned(&dir, "settings.json")? {
