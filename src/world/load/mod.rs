@@ -9,6 +9,7 @@
 mod doc;
 mod grants;
 mod org_file;
+mod publishers;
 mod traffic;
 mod users;
 mod values;
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 
 use self::doc::{Doc, Problems};
-use self::world_file::PublisherRead;
+use self::publishers::PublisherRead;
 use crate::world::error::{WorldError, WorldErrors};
 use crate::world::model::{LOG_IN_TO_SUBSCRIBER_ORG, Publisher, World};
 
