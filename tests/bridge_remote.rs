@@ -204,3 +204,41 @@ async fn a_sandbox_that_shuts_down_ends_the_session_with_its_reason() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launch_after_a_refused_one_resumes_the_login_instead_of_reusing_the_code() {
+    // The clock is virtual and does not move: a second login would need the
+    // TOTP code the first one used.
+    let server = Server::start().await;
+    let user = server.sb.world.publisher.lmo.user(LMO).unwrap().clone();
+    let creds = env(&[
+        ("ISVDBG_PASSWORD", &user.password),
+        ("ISVDBG_TOTP_SECRET", user.totp_secret.as_deref().unwrap()),
+    ]);
+    let launch = |org: &str, as_user: &str| json!({ "sandbox": server.url, "subscriberOrg": org, "loginAsUser": as_user, "lmoUser": LMO });
+    // Production is refused after the login and the LoginAs.
+    let (first, _s1) = connect(Bridge::new().with_env(creds.clone()));
+    run_steps(
+        &first,
+        &scenario_path("remote.json"),
+        json!([
+            { "initialize": {} },
+            { "launch": { "arguments": launch("globex-prod", "admin@globex.example"), "expect": { "error": "production" } } },
+            { "disconnect": {} }
+        ]),
+    )
+    .await;
+    // Another debug session of the same adapter process, at the same instant.
+    let (second, _s2) = connect(Bridge::new().with_env(creds));
+    run_steps(
+        &second,
+        &scenario_path("remote.json"),
+        json!([
+            { "initialize": {} },
+            { "launch": { "arguments": launch("globex-full", ADMIN) } },
+            { "disconnect": {} }
+        ]),
+    )
+    .await;
+    server.shutdown().await;
+}

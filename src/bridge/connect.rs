@@ -88,6 +88,32 @@ impl Embedded {
     }
 }
 
+/// Logins this process made on `ws://` sandboxes, by sandbox URL and
+/// lower-case LMO username: a second launch resumes the login instead of
+/// logging in again, since the TOTP code of the first cannot be used twice
+/// within its window (after a refused launch, a retry would otherwise fail).
+static REMOTE_LOGINS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+
+fn remote_token(url: &str, username: &str) -> Option<String> {
+    REMOTE_LOGINS
+        .lock()
+        .ok()?
+        .iter()
+        .rev()
+        .find_map(|(u, n, t)| (u == url && n.eq_ignore_ascii_case(username)).then(|| t.clone()))
+}
+
+fn keep_remote_token(url: &str, username: &str, token: &str) {
+    if let Ok(mut logins) = REMOTE_LOGINS.lock() {
+        logins.retain(|(u, n, _)| !(u == url && n.eq_ignore_ascii_case(username)));
+        logins.push((
+            url.to_owned(),
+            username.to_ascii_lowercase(),
+            token.to_owned(),
+        ));
+    }
+}
+
 /// Embedded sandboxes shared by the sessions of one adapter process (TCP
 /// mode), so that sessions see each other as on one Salesforce instance and
 /// `attach` with `sandbox: embedded` can join a session of this process.
@@ -274,10 +300,13 @@ pub async fn log_in(
         }
     }
 
-    // A login of this process's sandbox, for the same user.
+    // A login this process made on the same sandbox, for the same user.
+    let held = lmo_user.as_deref().and_then(|lmo| match embedded {
+        Some(e) => e.token_of(lmo),
+        None => remote_token(&plan.sandbox, lmo),
+    });
     if !logged_in
-        && let (Some(e), Some(lmo)) = (embedded, &lmo_user)
-        && let Some(token) = e.token_of(lmo)
+        && let Some(token) = held
         && let Ok(result) = client.call("auth.resume", json!({ "token": token })).await
     {
         logged_in = true;
@@ -313,8 +342,11 @@ pub async fn log_in(
         })?;
         let params = json!({ "username": lmo, "password": secrets.password, "code": code });
         let result = client.call("auth.login", params).await.map_err(api)?;
-        if let (Some(e), Some(token)) = (embedded, result["token"].as_str()) {
-            e.keep_token(&lmo, token);
+        if let Some(token) = result["token"].as_str() {
+            match embedded {
+                Some(e) => e.keep_token(&lmo, token),
+                None => keep_remote_token(&plan.sandbox, &lmo, token),
+            }
         }
     }
 
