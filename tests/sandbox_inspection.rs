@@ -64,12 +64,12 @@ async fn inspection_refusals_name_their_cause_and_a_continue_sends_resumed() {
             json!({ "requestId": request, "frame": 0, "expression": "n +" }),
         )
         .await;
-    // FIXME: the message should name the expression and what is missing where
-    // ("cannot evaluate `n +`: an operand must follow `+` (column 4)"); today it
-    // is the parser's bare complaint, which names neither.
     assert_eq!(
         (e.code.as_str(), e.message.as_str()),
-        ("EVALUATION_FAILED", "Missing 'identifier'")
+        (
+            "EVALUATION_FAILED",
+            "`n +` is not a complete Apex expression: Missing 'identifier' at column 4"
+        )
     );
     for (expression, message) in [
         ("nope + 1", "Variable does not exist: nope"),
@@ -120,11 +120,12 @@ async fn inspection_refusals_name_their_cause_and_a_continue_sends_resumed() {
             json!({ "requestId": request, "reference": locals, "name": "n", "value": "n +" }),
         )
         .await;
-    // FIXME: as for evaluate, the message should name the value's text and
-    // what is missing ("cannot set n to `n +`: ...").
     assert_eq!(
         (e.code.as_str(), e.message.as_str()),
-        ("SET_FAILED", "Missing 'identifier'")
+        (
+            "SET_FAILED",
+            "`n +` is not a complete Apex expression: Missing 'identifier' at column 4"
+        )
     );
 
     c.ok("debug.continue", json!({ "requestId": request }))

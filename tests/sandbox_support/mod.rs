@@ -366,7 +366,7 @@ pub fn wrong_code(sb: &Sandbox, secret: &str) -> String {
 
 /// The LMO user's fixture password and TOTP secret.
 pub fn lmo_secret(sb: &Sandbox, user: &str) -> (String, String) {
-    let u = sb.world.publisher.lmo.user(user).expect("an LMO user");
+    let (_, u) = sb.world.lmo_user(user).expect("an LMO user");
     (
         u.password.clone(),
         u.totp_secret.clone().expect("enrolled in MFA"),

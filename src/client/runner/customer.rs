@@ -83,9 +83,11 @@ impl Shared {
 }
 
 fn lmo_secrets(world: &World, login: &str) -> Result<(String, String), String> {
-    let lmo = &world.publisher.lmo;
-    let user = lmo.user(login).ok_or_else(|| {
-        let known: Vec<&str> = lmo.users.iter().map(|u| u.username.as_str()).collect();
+    let (_, user) = world.lmo_user(login).ok_or_else(|| {
+        let known: Vec<&str> = world
+            .publishers()
+            .flat_map(|p| p.lmo.users.iter().map(|u| u.username.as_str()))
+            .collect();
         format!(
             "`login: {login}` is not an LMO user of the world `{}`; use one of: {}",
             world.name,
@@ -134,7 +136,7 @@ fn subscriber<'w>(
             "`login: {login}` is a user of both {} and {}; add `org:` to say which",
             a.key, b.key
         )),
-        (None, _) if world.publisher.lmo.user(login).is_some() => Err(format!(
+        (None, _) if world.lmo_user(login).is_some() => Err(format!(
             "`login: {login}` is an LMO user; customer steps act as a subscriber user (a user \
              of one of the world's orgs), and engineers act through a client"
         )),

@@ -258,7 +258,25 @@ pub fn compile_expression(
     let parsed = vec![syntax::parse(&file)];
     let errors = syntax::syntax_errors(&parsed[0]);
     if !errors.is_empty() {
-        return Err(errors);
+        // Said about the text as typed, where the error is in it: a bare
+        // "Missing 'identifier'" names neither.
+        return Err(errors
+            .into_iter()
+            .map(|e| {
+                let at = if e.line == 1 {
+                    format!(" at column {}", e.col)
+                } else {
+                    format!(" at line {}, column {}", e.line, e.col)
+                };
+                CompileError {
+                    message: format!(
+                        "`{trimmed}` is not a complete Apex expression: {}{at}",
+                        e.message
+                    ),
+                    ..e
+                }
+            })
+            .collect());
     }
     let root = parsed[0].tree.root_node();
     let stmts = syntax::children(root);
