@@ -396,7 +396,7 @@ impl Sandbox {
             });
         }
         if let Some(log) = &outcome.log {
-            self.send_log_lines(r, &log.full);
+            self.send_log_lines(r, log);
         }
         let finished = Finished {
             id: r.id,
@@ -444,7 +444,9 @@ impl Sandbox {
 
     /// `LogLine` events, one per line of a debugged request's full debug log,
     /// when its session asked for them.
-    fn send_log_lines(&self, r: &RequestInfo, log: &str) {
+    /// The session's engineer reads the full log unless it shows another
+    /// publisher's package; then the subscriber view.
+    fn send_log_lines(&self, r: &RequestInfo, log: &crate::vm::platform::log::DebugLog) {
         let Some(s) = r
             .debug
             .as_ref()
@@ -453,6 +455,15 @@ impl Sandbox {
         else {
             return;
         };
+        let publisher = self
+            .world
+            .lmo_user(&s.lmo_user)
+            .map(|(p, _)| p.name.as_str());
+        let (log, _) = log.view_for(|ns| {
+            self.world
+                .package_publisher(ns)
+                .is_some_and(|p| Some(p.name.as_str()) == publisher)
+        });
         let (to, rid, sid) = (s.listeners(), r.id.to_string(), s.id.to_string());
         for (n, text) in log.lines().enumerate() {
             self.emit(

@@ -11,6 +11,7 @@ use super::{Sandbox, rfc3339};
 use crate::vm::SourceFile;
 use crate::vm::compile::SourceKind;
 use crate::vm::platform::field_value::FieldValue;
+use crate::vm::platform::log::DebugLog;
 use crate::vm::platform::store::StoredRecord;
 
 fn err(code: &str, message: impl Into<String>) -> ApiError {
@@ -303,7 +304,7 @@ impl Sandbox {
                 json!({
                     "requestId": l.request.to_string(), "kind": l.kind, "entryPoint": l.entry_point,
                     "user": l.user, "at": rfc3339(l.at),
-                    "size": if acting.is_publisher() { l.log.full.len() } else { l.log.subscriber.len() },
+                    "size": self.log_view(acting, &l.log).0.len(),
                 })
             })
             .collect();
@@ -311,27 +312,34 @@ impl Sandbox {
     }
 
     /// One log, in the view the actor may read.
+    /// The view of `log` that `acting` reads by default: the full log under
+    /// a LoginAs of the publisher of every package it shows, else the
+    /// subscriber view.
+    fn log_view<'l>(&self, acting: &Acting, log: &'l DebugLog) -> (&'l str, bool) {
+        if !acting.is_publisher() {
+            return (&log.subscriber, false);
+        }
+        log.view_for(|ns| acting.sees_inside(&self.world, ns))
+    }
+
     pub fn logs_get(
         &self,
         acting: &Acting,
         request: u64,
         view: Option<&str>,
     ) -> Result<Value, ApiError> {
-        let full = match view.unwrap_or(if acting.is_publisher() {
-            "full"
-        } else {
-            "subscriber"
-        }) {
-            "full" => true,
-            "subscriber" => false,
-            other => {
+        let full = match view {
+            None => None,
+            Some("full") => Some(true),
+            Some("subscriber") => Some(false),
+            Some(other) => {
                 return Err(err(
                     "BAD_PARAMS",
                     format!("view `{other}`: use full or subscriber"),
                 ));
             }
         };
-        if full && !acting.is_publisher() {
+        if full == Some(true) && !acting.is_publisher() {
             return Err(err(
                 "VIEW_REFUSED",
                 "the full log shows managed package internals: only the publisher, logged in through login access, can read it; ask for view subscriber",
@@ -346,10 +354,34 @@ impl Sandbox {
         if !may_read_log_of(acting, &l.user) {
             return Err(log_not_visible(acting, request, &l.user));
         }
+        let (text, full) = match full {
+            None => self.log_view(acting, &l.log),
+            Some(false) => (l.log.subscriber.as_str(), false),
+            Some(true) => {
+                let (text, full) = self.log_view(acting, &l.log);
+                if !full {
+                    let theirs: Vec<&str> = l
+                        .log
+                        .namespaces
+                        .iter()
+                        .filter(|ns| !acting.sees_inside(&self.world, ns))
+                        .map(String::as_str)
+                        .collect();
+                    return Err(err(
+                        "VIEW_REFUSED",
+                        format!(
+                            "the full log of request {request} also shows the internals of {}, a package of another publisher, which only that publisher can read; ask for view subscriber",
+                            theirs.join(", ")
+                        ),
+                    ));
+                }
+                (text, full)
+            }
+        };
         Ok(json!({
             "requestId": request.to_string(),
             "view": if full { "full" } else { "subscriber" },
-            "text": if full { l.log.full } else { l.log.subscriber },
+            "text": text,
         }))
     }
 }

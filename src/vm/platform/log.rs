@@ -205,6 +205,22 @@ pub struct LimitSnapshot {
 pub struct DebugLog {
     pub full: String,
     pub subscriber: String,
+    /// The packages (namespaces) whose code the log shows, sorted: the full
+    /// view shows their internals.
+    pub namespaces: Vec<String>,
+}
+
+impl DebugLog {
+    /// The view for someone who sees inside the packages `sees_inside` says
+    /// yes to: the full log when it shows no other package's code, else the
+    /// subscriber view. Returns the text and whether it is the full view.
+    pub fn view_for(&self, sees_inside: impl Fn(&str) -> bool) -> (&str, bool) {
+        if self.namespaces.iter().all(|ns| sees_inside(ns)) {
+            (&self.full, true)
+        } else {
+            (&self.subscriber, false)
+        }
+    }
 }
 
 /// One logged event: its time, the code's namespace, and its text after the time.
@@ -652,9 +668,18 @@ impl LogWriter {
 
     /// The log in both views.
     pub fn finish(&self) -> DebugLog {
+        let mut namespaces: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|e| !e.namespace.is_empty())
+            .map(|e| e.namespace.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
         DebugLog {
             full: self.render(false),
             subscriber: self.render(true),
+            namespaces,
         }
     }
 }
