@@ -242,3 +242,50 @@ async fn a_launch_after_a_refused_one_resumes_the_login_instead_of_reusing_the_c
     .await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_sessions_login_is_not_taken_over_by_another_launch() {
+    let server = Server::start().await;
+    let user = server.sb.world.publisher.lmo.user(LMO).unwrap().clone();
+    let creds = env(&[
+        ("ISVDBG_PASSWORD", &user.password),
+        ("ISVDBG_TOTP_SECRET", user.totp_secret.as_deref().unwrap()),
+    ]);
+    let launch = |org: &str, as_user: &str| json!({ "sandbox": server.url, "subscriberOrg": org, "loginAsUser": as_user, "lmoUser": LMO });
+    let (first, _s1) = connect(Bridge::new().with_env(creds.clone()));
+    run_steps(
+        &first,
+        &scenario_path("remote.json"),
+        json!([
+            { "initialize": {} },
+            { "launch": { "arguments": launch("globex-full", ADMIN) } },
+            { "configuration_done": {} }
+        ]),
+    )
+    .await;
+    // A second session of the process, at the same instant, for another
+    // org: it must not move the live session's LoginAs. It logs in on its
+    // own, and the code the first used is refused.
+    let (second, _s2) = connect(Bridge::new().with_env(creds));
+    run_steps(
+        &second,
+        &scenario_path("remote.json"),
+        json!([
+            { "initialize": {} },
+            { "launch": { "arguments": launch("globex-prod", "admin@globex.example"), "expect": { "error": "this verification code was already used" } } },
+            { "disconnect": {} }
+        ]),
+    )
+    .await;
+    // The first session still runs Apex as its LoginAs user.
+    run_steps(
+        &first,
+        &scenario_path("remote.json"),
+        json!([
+            { "request": { "command": "isv/runApex", "arguments": { "code": "System.debug('still here');" }, "expect": { "body": { "success": true } } } },
+            { "disconnect": {} }
+        ]),
+    )
+    .await;
+    server.shutdown().await;
+}

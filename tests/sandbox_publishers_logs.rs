@@ -85,3 +85,28 @@ async fn a_full_log_goes_only_to_the_publisher_of_every_package_it_shows() {
         l["text"].as_str().unwrap().len()
     });
 }
+
+#[tokio::test]
+async fn a_packages_debug_lines_go_only_to_its_own_publisher() {
+    let srv = start().await;
+    let mut nw = engineer(&srv, NORTHWIND, BOTH, BOTH_ADMIN).await;
+    let mut ini = engineer(&srv, INITRODE, BOTH, BOTH_ADMIN).await;
+    let mut customer = srv.subscriber(BOTH, BOTH_ADMIN).await;
+    let code = json!({ "code": "System.debug(initrode.Stamp.next(7));" });
+    let lines = |r: &serde_json::Value| -> Vec<String> {
+        r["output"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Initrode's engineer sees their package's line and the org's own.
+    assert_eq!(
+        lines(&ini.ok("apex.run", code.clone()).await),
+        ["initrode internals", "INI-7"]
+    );
+    // Northwind's, like the customer, sees the org's own line only.
+    assert_eq!(lines(&nw.ok("apex.run", code.clone()).await), ["INI-7"]);
+    assert_eq!(lines(&customer.ok("apex.run", code).await), ["INI-7"]);
+}

@@ -89,18 +89,49 @@ impl Embedded {
 }
 
 /// Logins this process made on `ws://` sandboxes, by sandbox URL and
-/// lower-case LMO username: a second launch resumes the login instead of
-/// logging in again, since the TOTP code of the first cannot be used twice
-/// within its window (after a refused launch, a retry would otherwise fail).
+/// lower-case LMO username: a launch resumes a login no live session holds
+/// instead of logging in again, since the TOTP code of the first cannot be
+/// used twice within its window (after a refused launch, a retry would
+/// otherwise fail). A held login is left alone: its LoginAs is in use.
 static REMOTE_LOGINS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
 
+/// Tokens of [`REMOTE_LOGINS`] that a live debug session holds.
+static HELD: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// A live session's hold on its remote login; let go when dropped.
+#[derive(Debug)]
+pub struct HeldLogin(String);
+
+impl HeldLogin {
+    /// Marks `token` as held by a live session.
+    pub fn hold(token: String) -> HeldLogin {
+        if let Ok(mut held) = HELD.lock() {
+            held.push(token.clone());
+        }
+        HeldLogin(token)
+    }
+}
+
+impl Drop for HeldLogin {
+    fn drop(&mut self) {
+        if let Ok(mut held) = HELD.lock()
+            && let Some(i) = held.iter().position(|t| *t == self.0)
+        {
+            held.swap_remove(i);
+        }
+    }
+}
+
 fn remote_token(url: &str, username: &str) -> Option<String> {
+    let held = HELD.lock().ok()?;
     REMOTE_LOGINS
         .lock()
         .ok()?
         .iter()
         .rev()
-        .find_map(|(u, n, t)| (u == url && n.eq_ignore_ascii_case(username)).then(|| t.clone()))
+        .find_map(|(u, n, t)| {
+            (u == url && n.eq_ignore_ascii_case(username) && !held.contains(t)).then(|| t.clone())
+        })
 }
 
 fn keep_remote_token(url: &str, username: &str, token: &str) {
@@ -250,6 +281,9 @@ pub struct LoggedIn {
     pub login_as_user: String,
     /// Notes for the debug console (a stale saved session, ...).
     pub notes: Vec<String>,
+    /// The login on a `ws://` sandbox this process keeps for later launches
+    /// (see [`HeldLogin`]); None for an embedded sandbox or a saved session.
+    pub remote_token: Option<String>,
 }
 
 /// Logs in and starts (or reuses) the LoginAs, reporting steps to `progress`.
@@ -305,12 +339,14 @@ pub async fn log_in(
         Some(e) => e.token_of(lmo),
         None => remote_token(&plan.sandbox, lmo),
     });
+    let mut remote_token = None;
     if !logged_in
         && let Some(token) = held
         && let Ok(result) = client.call("auth.resume", json!({ "token": token })).await
     {
         logged_in = true;
         login_as = result.get("loginAs").cloned().filter(|v| !v.is_null());
+        remote_token = embedded.is_none().then_some(token);
     }
 
     // 2. The environment, then 3. the world's fixture credentials.
@@ -345,7 +381,10 @@ pub async fn log_in(
         if let Some(token) = result["token"].as_str() {
             match embedded {
                 Some(e) => e.keep_token(&lmo, token),
-                None => keep_remote_token(&plan.sandbox, &lmo, token),
+                None => {
+                    keep_remote_token(&plan.sandbox, &lmo, token);
+                    remote_token = Some(token.to_owned());
+                }
             }
         }
     }
@@ -387,6 +426,7 @@ pub async fn log_in(
         org,
         login_as_user,
         notes,
+        remote_token,
     })
 }
 

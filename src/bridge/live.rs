@@ -39,6 +39,8 @@ pub struct Live {
     pump: JoinHandle<()>,
     /// Keeps an embedded sandbox alive while the session runs.
     _embedded: Option<Embedded>,
+    /// Keeps this process's later launches off the session's remote login.
+    _held: Option<connect::HeldLogin>,
 }
 
 impl Live {
@@ -162,7 +164,7 @@ pub async fn launch(
         .call("debug.start", params)
         .await
         .map_err(api)?;
-    let live = begin(
+    let mut live = begin(
         bridge,
         reached.client,
         reached.events,
@@ -176,6 +178,7 @@ pub async fn launch(
         &progress,
     )
     .await?;
+    live._held = logged.remote_token.clone().map(connect::HeldLogin::hold);
     console(
         &events,
         format!(
@@ -436,5 +439,6 @@ async fn begin(
         attached,
         pump,
         _embedded: embedded,
+        _held: None,
     })
 }

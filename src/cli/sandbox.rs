@@ -13,8 +13,8 @@ use crate::sandbox::clock::Clock;
 /// Which clock the instance runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ClockKind {
-    /// Runs at wall-clock speed (optionally sped up with --time-scale) from
-    /// the world's `start`, which its grants and times count from.
+    /// Wall time (optionally sped up with --time-scale); the world starts
+    /// now, so its grants and times count from the moment the sandbox starts.
     Real,
     /// Time stands still until a client calls clock.advance.
     Virtual,
@@ -55,13 +55,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let loaded =
         crate::world::resolve(args.world.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let world = loaded.world.clone();
+    let mut world = loaded.world.clone();
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let clock = match args.clock {
-            // The world's grants and times count from its start: so does the
-            // instance, at wall-clock speed from there.
-            ClockKind::Real => Clock::real_from(world.start, args.time_scale),
+            // The world's grants and times count from its start: a real
+            // clock starts the world now, and runs at wall-clock speed.
+            ClockKind::Real => {
+                world.start_at(chrono::Utc::now().naive_utc());
+                Clock::real(args.time_scale)
+            }
             ClockKind::Virtual => Clock::virtual_at(world.start),
         };
         let name = world.name.clone();

@@ -1,9 +1,8 @@
 //! The instance clock. Every time rule (grants, tokens, lockouts, idle timeouts,
 //! the hard cap) reads this clock and waits on it, never on the OS clock directly.
 //!
-//! - **Real**: runs at wall-clock speed, optionally sped up by a scale factor
-//!   (`--time-scale 60` makes an hour pass in a minute), from a given start:
-//!   a world's `start`, since its grants and times count from there.
+//! - **Real**: wall time, optionally sped up by a scale factor (`--time-scale 60`
+//!   makes an hour pass in a minute).
 //! - **Virtual**: time stands still until [`Clock::advance`] moves it, so tests
 //!   and the demo run the 1-hour and 4-hour rules in milliseconds.
 
@@ -43,14 +42,8 @@ fn to_chrono(d: Duration) -> chrono::Duration {
 impl Clock {
     /// Wall time, running `scale` times as fast as real time (1.0 for real time).
     pub fn real(scale: f64) -> Clock {
-        Clock::real_from(chrono::Utc::now().naive_utc(), scale)
-    }
-
-    /// A clock that reads `start` now, then runs `scale` times as fast as real
-    /// time: a world's instance, whose grants and times count from its start.
-    pub fn real_from(start: NaiveDateTime, scale: f64) -> Clock {
         Clock(Arc::new(Mode::Real {
-            origin_wall: start,
+            origin_wall: chrono::Utc::now().naive_utc(),
             origin: tokio::time::Instant::now(),
             scale: if scale > 0.0 { scale } else { 1.0 },
         }))

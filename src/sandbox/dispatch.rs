@@ -459,12 +459,12 @@ fn run_apex(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &Valu
         Err(e) => Reply::Now(Err(e)),
         Ok((false, (info, _))) => Reply::Now(Ok(json!({ "requestId": info.id.to_string() }))),
         Ok((true, (_, done))) => {
-            let full = acting.is_publisher();
+            let open = acting.isv_access();
             Reply::Later(Box::pin(async move {
                 let f = done.await.map_err(|_| {
                     ApiError::new("RUNTIME", "the request thread ended without an answer")
                 })?;
-                Ok(f.json(full))
+                Ok(f.json(&open))
             }))
         }
     }
@@ -483,7 +483,7 @@ fn run_dml(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &Value
             sb.start_request(acting, "SYNCHRONOUS", entry, Work::Dml(dml), Some(conn.id))?;
         Ok((wait, started))
     })();
-    waited(r, acting.is_publisher())
+    waited(r, acting.isv_access())
 }
 
 /// A started request and where its end will be told.
@@ -494,7 +494,7 @@ type Started = (
 
 /// The answer of a call that starts a request: its id at once, or with
 /// `wait`, the request's result once it finishes.
-fn waited(r: Result<(bool, Started), ApiError>, full: bool) -> Reply {
+fn waited(r: Result<(bool, Started), ApiError>, open: Vec<String>) -> Reply {
     match r {
         Err(e) => Reply::Now(Err(e)),
         Ok((false, (info, _))) => Reply::Now(Ok(json!({ "requestId": info.id.to_string() }))),
@@ -502,7 +502,7 @@ fn waited(r: Result<(bool, Started), ApiError>, full: bool) -> Reply {
             let f = done.await.map_err(|_| {
                 ApiError::new("RUNTIME", "the request thread ended without an answer")
             })?;
-            Ok(f.json(full))
+            Ok(f.json(&open))
         })),
     }
 }
@@ -528,7 +528,7 @@ fn invoke_rest(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &V
             Some(conn.id),
         )
     })();
-    let full = acting.is_publisher();
+    let open = acting.isv_access();
     match r {
         Err(e) => Reply::Now(Err(e)),
         Ok((_, done)) => Reply::Later(Box::pin(async move {
@@ -536,7 +536,7 @@ fn invoke_rest(sb: &Sandbox, conn: &Conn, acting: &super::context::Acting, p: &V
                 ApiError::new("RUNTIME", "the request thread ended without an answer")
             })?;
             let rest = f.rest.clone();
-            let mut v = f.json(full);
+            let mut v = f.json(&open);
             if let Some(r) = rest {
                 v["status"] = json!(r.status);
                 v["body"] = json!(r.body);

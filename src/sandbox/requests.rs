@@ -108,12 +108,14 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// The result of a waited-for call, as the API shows it.
-    pub fn json(&self, full: bool) -> Value {
+    /// The result of a waited-for call, as the API shows it to someone who
+    /// sees inside the packages `open` (namespaces): their `System.debug`
+    /// lines and the org's own; no other package's.
+    pub fn json(&self, open: &[String]) -> Value {
         let output: Vec<Value> = self
             .output
             .iter()
-            .filter(|d| full || d.namespace.is_empty())
+            .filter(|d| d.namespace.is_empty() || open.contains(&d.namespace))
             .map(|d| json!({ "line": d.line, "level": d.level, "message": d.message }))
             .collect();
         let mut v = json!({
@@ -413,7 +415,7 @@ impl Sandbox {
         if let Some(o) = origin.filter(|o| !to.contains(o)) {
             to.push(o);
         }
-        let mut body = finished.json(acting.is_publisher());
+        let mut body = finished.json(&acting.isv_access());
         if let Some(s) = r.session {
             body["sessionId"] = json!(s.to_string());
         }

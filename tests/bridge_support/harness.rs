@@ -33,10 +33,14 @@ impl Harness for InProcess {
     async fn start_sandbox(&mut self, plan: &SandboxPlan) -> anyhow::Result<String> {
         let loaded =
             isvdbg::world::resolve(plan.world.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let (world, files) = loaded.into_parts();
+        let (mut world, files) = loaded.into_parts();
+        // As `isvdbg sandbox` does: a real clock starts the world now.
         let clock = match plan.clock {
             SandboxClock::Virtual => Clock::virtual_at(world.start),
-            SandboxClock::Real => Clock::real(1.0),
+            SandboxClock::Real => {
+                world.start_at(chrono::Utc::now().naive_utc());
+                Clock::real(1.0)
+            }
         };
         let sandbox = Sandbox::new(world, clock)?;
         sandbox.start_traffic();

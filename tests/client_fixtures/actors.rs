@@ -288,13 +288,13 @@ async fn customer_steps_call_the_sandbox_and_check_its_answers() {
     // `eventually` asks again until the step's time is up, then says so.
     let mut harness = Scripts::default();
     let yaml = format!(
-        "sandbox: {{}}\nsteps:\n  - timeout_ms: 300\n    customer: {{ {customer}, call: access.list, eventually: true, expect: {{ body: {{ \"grants[0].active\": false }} }} }}\n"
+        "sandbox: {{}}\nsteps:\n  - timeout_ms: 2000\n    customer: {{ {customer}, call: access.list, eventually: true, expect: {{ body: {{ \"grants[0].active\": false }} }} }}\n"
     );
     let failure = run_yaml(&mut harness, &yaml).await.unwrap_err();
     assert!(
         matches!(&failure.error, StepError::Mismatch { expected, actual }
             if expected == "body.grants[0].active = false"
-                && actual == "body.grants[0].active = true (still, after 300 ms)"),
+                && actual == "body.grants[0].active = true (still, after 2000 ms)"),
         "{failure}"
     );
 }

@@ -41,11 +41,13 @@ impl Server {
         Server::serve(sb, loaded).await
     }
 
-    /// The default world on a real clock (wall time), as `isvdbg sandbox`
-    /// runs by default.
+    /// The default world on a real clock (wall time), started now, as
+    /// `isvdbg sandbox` runs by default.
     pub async fn start_real() -> Server {
         let loaded = isvdbg::world::resolve(None).expect("the default world loads");
-        let sb = Sandbox::new(loaded.world.clone(), Clock::real(1.0)).expect("the orgs come up");
+        let mut world = loaded.world.clone();
+        world.start_at(chrono::Utc::now().naive_utc());
+        let sb = Sandbox::new(world, Clock::real(1.0)).expect("the orgs come up");
         Server::serve(sb, loaded).await
     }
 

@@ -187,39 +187,49 @@ impl Runner<'_> {
         let client = self.customer_connection(step, deadline).await?;
         let params = self.substitute(step.params.clone().unwrap_or_else(|| json!({})));
         let expect = step.expect.clone().unwrap_or_default();
+        let still = |expected: String, actual: String| {
+            mismatch(
+                expected,
+                format!("{actual} (still, after {} ms)", timeout.as_millis()),
+            )
+        };
+        // With `eventually`, the last answer that did not match: what a call
+        // cut short by the deadline reports.
+        let mut last: Option<(String, String)> = None;
         loop {
             self.customers.note(
                 Direction::Send,
                 json!({ "login": step.login, "method": step.call, "params": params }),
             );
-            let answer = tokio::time::timeout_at(deadline, client.call(&step.call, params.clone()))
-                .await
-                .map_err(|_| {
-                    mismatch(
+            let Ok(answer) =
+                tokio::time::timeout_at(deadline, client.call(&step.call, params.clone())).await
+            else {
+                return Err(match last {
+                    Some((expected, actual)) => still(expected, actual),
+                    None => mismatch(
                         format!(
                             "an answer to `{}` within {} ms",
                             step.call,
                             timeout.as_millis()
                         ),
                         "no answer",
-                    )
-                })?;
+                    ),
+                });
+            };
             let shown = match &answer {
                 Ok(result) => json!({ "result": result }),
                 Err(e) => json!({ "error": { "code": e.code, "message": e.message } }),
             };
             self.customers.note(Direction::Recv, shown);
             match check_answer(&step.call, &answer, &expect) {
-                Err(StepError::Mismatch { .. })
+                Err(StepError::Mismatch { expected, actual })
                     if step.eventually && Instant::now() + POLL < deadline =>
                 {
+                    last = Some((expected, actual));
                     tokio::time::sleep(POLL).await;
                 }
                 Err(StepError::Mismatch { expected, actual }) if step.eventually => {
-                    return Err(mismatch(
-                        expected,
-                        format!("{actual} (still, after {} ms)", timeout.as_millis()),
-                    ));
+                    return Err(still(expected, actual));
                 }
                 verdict => return verdict,
             }
