@@ -60,22 +60,24 @@ async fn read(client: &SandboxClient, request: i64, tx: &watch::Sender<Fetched>)
     }
 }
 
-/// What `top` holds (`frames`, `scopes`, `locals`), taken out of it.
+/// What `top` holds (`frames`, `scopes`, `locals`), taken out of it; a part
+/// it lacks (a sandbox that does not know `top`) is left to be read.
 fn fetched(top: &mut Value) -> Fetched {
     let mut list = |key: &str| match top[key].take() {
-        Value::Array(a) => a,
-        _ => Vec::new(),
+        Value::Array(a) => Some(a),
+        _ => None,
     };
     let (stack, scopes, locals) = (list("frames"), list("scopes"), list("locals"));
     let reference = scopes
         .iter()
+        .flatten()
         .find(|s| s["name"] == "Locals")
         .and_then(|s| s["reference"].as_u64())
         .filter(|r| *r > 0);
     Fetched {
-        stack: Some(stack),
-        scopes: Some(scopes),
-        locals: reference.map(|r| (r, locals)),
+        stack,
+        scopes,
+        locals: reference.zip(locals),
         done: false,
     }
 }
