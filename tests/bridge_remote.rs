@@ -22,6 +22,13 @@ fn reproduction() -> String {
     .unwrap()
 }
 
+/// ISVDBG_PASSWORD and ISVDBG_TOTP_SECRET of the LMO user, as the adapter's environment.
+fn lmo_creds(server: &Server) -> isvdbg::bridge::EnvLookup {
+    let vars = lmo_env(&server.sb, LMO);
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env(&pairs)
+}
+
 fn marker_line(file: &Path, marker: &str) -> usize {
     std::fs::read_to_string(file)
         .unwrap()
@@ -176,11 +183,7 @@ async fn credentials_come_from_the_environment_and_a_wrong_code_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sandbox_that_shuts_down_ends_the_session_with_its_reason() {
     let server = Server::start().await;
-    let user = server.sb.world.publisher.lmo.user(LMO).unwrap().clone();
-    let creds = env(&[
-        ("ISVDBG_PASSWORD", &user.password),
-        ("ISVDBG_TOTP_SECRET", user.totp_secret.as_deref().unwrap()),
-    ]);
+    let creds = lmo_creds(&server);
     let (client, _s) = connect(Bridge::new().with_env(creds));
     run_steps(
         &client,
@@ -210,11 +213,7 @@ async fn a_launch_after_a_refused_one_resumes_the_login_instead_of_reusing_the_c
     // The clock is virtual and does not move: a second login would need the
     // TOTP code the first one used.
     let server = Server::start().await;
-    let user = server.sb.world.publisher.lmo.user(LMO).unwrap().clone();
-    let creds = env(&[
-        ("ISVDBG_PASSWORD", &user.password),
-        ("ISVDBG_TOTP_SECRET", user.totp_secret.as_deref().unwrap()),
-    ]);
+    let creds = lmo_creds(&server);
     let launch = |org: &str, as_user: &str| json!({ "sandbox": server.url, "subscriberOrg": org, "loginAsUser": as_user, "lmoUser": LMO });
     // Production is refused after the login and the LoginAs.
     let (first, _s1) = connect(Bridge::new().with_env(creds.clone()));
@@ -246,11 +245,7 @@ async fn a_launch_after_a_refused_one_resumes_the_login_instead_of_reusing_the_c
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_sessions_login_is_not_taken_over_by_another_launch() {
     let server = Server::start().await;
-    let user = server.sb.world.publisher.lmo.user(LMO).unwrap().clone();
-    let creds = env(&[
-        ("ISVDBG_PASSWORD", &user.password),
-        ("ISVDBG_TOTP_SECRET", user.totp_secret.as_deref().unwrap()),
-    ]);
+    let creds = lmo_creds(&server);
     let launch = |org: &str, as_user: &str| json!({ "sandbox": server.url, "subscriberOrg": org, "loginAsUser": as_user, "lmoUser": LMO });
     let (first, _s1) = connect(Bridge::new().with_env(creds.clone()));
     run_steps(
